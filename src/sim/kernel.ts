@@ -1,0 +1,548 @@
+/**
+ * The simulation kernel: virtual time, the event queue, nodes, tasks, randomness, the trace and
+ * the world's history. It knows nothing about Kafka.
+ *
+ * A run alternates between two things:
+ *  1. the next event (the earliest (timeMs, seq) in the queue) runs synchronously; virtual time
+ *     jumps to its due time, so an idle cluster costs only its own timers;
+ *  2. every task that event woke runs, one at a time in wake order, until it waits again on a
+ *     kernel future (or finishes). Tasks are async functions (client code written like the
+ *     seed's threads); the kernel resumes them through their futures.
+ * An event and the task work it caused form one step: one trace position, one history snapshot.
+ *
+ * Determinism: no wall clock, no `Math.random`; same seed, same configuration, same inputs give
+ * the same sequence of steps.
+ */
+import { assert } from './assert.ts';
+import { StoreRegistry } from './append-only-store.ts';
+import {
+  DeadlockError,
+  EventFailedError,
+  IdleBeforeConditionError,
+  InvalidArgumentError,
+  StepLimitError,
+  TaskFailedError,
+  UnknownNameError,
+} from './errors.ts';
+import { EventQueue, ScheduledEvent } from './event-queue.ts';
+import { Future, type FutureDriver } from './future.ts';
+import { onNextMacrotask } from './macrotask.ts';
+import { createNode, type SimNode } from './node.ts';
+import { Rng } from './rng.ts';
+import { Trace, type TraceMode } from './trace.ts';
+import { requireFunction, requireInteger, requireNonEmptyString, requireNonNegativeInteger } from './validate.ts';
+import { World, type WorldState } from './world.ts';
+
+export interface KernelOptions {
+  /** The root seed; every random stream of the run is forked from it. */
+  readonly seed: number;
+  /** `full` (default) keeps every trace record; `digest` only hashes them; `off` records nothing. */
+  readonly trace?: TraceMode;
+  /** Keep one snapshot of the world per step (default true). */
+  readonly history?: boolean;
+}
+
+export interface Timer {
+  readonly timeMs: number;
+  cancel(): void;
+}
+
+export interface ScheduleOptions {
+  /** The node whose process owns the event: a paused node delays it, a crashed one drops it. */
+  readonly node?: string;
+  /** What the event is, for error reports. */
+  readonly label?: string;
+}
+
+export type TaskState = 'ready' | 'running' | 'waiting' | 'done' | 'failed' | 'killed';
+
+export type TaskOutcome =
+  | { readonly status: 'done' }
+  | { readonly status: 'failed'; readonly error: unknown }
+  | { readonly status: 'killed' };
+
+export interface SpawnOptions {
+  /** The node the task runs on: pausing the node freezes the task, killing it kills the task. */
+  readonly node?: string;
+  /**
+   * What a throw does: `fail-run` (default) makes the current run call reject with a
+   * `TaskFailedError`; `record` only records it (the task's `done` future reports it).
+   */
+  readonly onError?: 'fail-run' | 'record';
+}
+
+export class Task {
+  state: TaskState = 'ready';
+  /** What the task waits on, when waiting. */
+  waitingOn: string | undefined;
+  /** Settles when the task finishes, fails or is killed. Never rejects. */
+  readonly done: Future<TaskOutcome>;
+
+  constructor(
+    readonly name: string,
+    readonly node: SimNode | undefined,
+    readonly incarnation: number,
+    readonly onError: 'fail-run' | 'record',
+    driver: FutureDriver,
+  ) {
+    this.done = new Future<TaskOutcome>(driver, `task ${name} to finish`);
+  }
+
+  get finished(): boolean {
+    return this.state === 'done' || this.state === 'failed' || this.state === 'killed';
+  }
+}
+
+interface Wake {
+  readonly task: Task;
+  readonly run: () => void;
+}
+
+export interface RunUntilOptions {
+  /** Stop with `StepLimitError` after this many steps (default 10,000,000). */
+  readonly maxSteps?: number;
+  /** What the predicate waits for, for the error message. */
+  readonly description?: string;
+}
+
+const DEFAULT_MAX_STEPS = 10_000_000;
+
+export class Kernel implements FutureDriver {
+  readonly seed: number;
+  readonly rng: Rng;
+  readonly trace: Trace;
+  readonly world: World<WorldState>;
+  /** Append-only stores for bulk data referenced from the world by (id, length). */
+  readonly stores = new StoreRegistry<unknown>();
+
+  private readonly queue = new EventQueue();
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly tasks = new Set<Task>();
+  private ready: Wake[] = [];
+  private readyHead = 0;
+  private seq = 0;
+  private time = 0;
+  private steps = 0;
+  private inEvent = false;
+  private pendingFailure: TaskFailedError | undefined;
+  private readonly stepListeners: Array<(step: number) => void> = [];
+
+  private runningTask: Task | undefined;
+  private quietResolve: (() => void) | undefined;
+  private watchdogArmed = false;
+
+  constructor(options: KernelOptions) {
+    this.seed = requireInteger('seed', options?.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    this.rng = Rng.root(this.seed);
+    this.trace = new Trace(this, options.trace ?? 'full');
+    this.world = new World({ history: options.history ?? true });
+  }
+
+  /** Virtual time in integer milliseconds. */
+  get nowMs(): number {
+    return this.time;
+  }
+
+  /** Number of steps run so far (the current step while one runs). */
+  get currentStep(): number {
+    return this.steps;
+  }
+
+  get current(): Task | undefined {
+    return this.runningTask;
+  }
+
+  /** Events still queued (cancelled ones included until they come due). */
+  get pendingEvents(): number {
+    return this.queue.size;
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  addNode(name: string): SimNode {
+    requireNonEmptyString('node name', name);
+    if (this.nodes.has(name)) throw new InvalidArgumentError('node name', name, 'a name not already in use');
+    const node = createNode(name);
+    this.nodes.set(name, node);
+    return node;
+  }
+
+  node(name: string): SimNode {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new UnknownNameError('node', name, [...this.nodes.keys()]);
+    return node;
+  }
+
+  hasNode(name: string): boolean {
+    return this.nodes.has(name);
+  }
+
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Freezes a node: its events and task wake-ups wait until `resumeNode`. */
+  pauseNode(name: string): void {
+    this.node(name).paused = true;
+  }
+
+  /** Unfreezes a node: what came due while it was paused runs now, in due order. */
+  resumeNode(name: string): void {
+    const node = this.node(name);
+    if (!node.paused) return;
+    node.paused = false;
+    const deferred = node.deferred.splice(0);
+    for (const release of deferred) release();
+  }
+
+  /**
+   * Kills a node's process: its pending events never run, its tasks are killed, and whatever it
+   * scheduled under its old incarnation is ignored. The node stays down until `reviveNode`.
+   */
+  killNode(name: string): void {
+    const node = this.node(name);
+    node.incarnation++;
+    node.alive = false;
+    node.paused = false;
+    node.deferred.length = 0;
+    for (const task of [...this.tasks]) {
+      if (task.node === node) this.finishTask(task, { status: 'killed' });
+    }
+  }
+
+  /** Brings a killed node back as a new process (a new incarnation). */
+  reviveNode(name: string): void {
+    const node = this.node(name);
+    node.alive = true;
+    node.paused = false;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Runs `run` after `delayMs` of virtual time, as its own step. */
+  schedule(delayMs: number, run: () => void, options: ScheduleOptions = {}): Timer {
+    requireNonNegativeInteger('delayMs', delayMs);
+    return this.enqueue(this.time + delayMs, run, options);
+  }
+
+  /** Runs `run` at virtual time `timeMs` (not before now). */
+  scheduleAt(timeMs: number, run: () => void, options: ScheduleOptions = {}): Timer {
+    requireInteger('timeMs', timeMs, this.time);
+    return this.enqueue(timeMs, run, options);
+  }
+
+  private enqueue(timeMs: number, run: () => void, options: ScheduleOptions): Timer {
+    requireFunction('run', run);
+    const node = options.node === undefined ? this.runningTask?.node : this.node(options.node);
+    const event = new ScheduledEvent(timeMs, this.seq++, options.label ?? 'event', node, node?.incarnation ?? 0, run);
+    this.queue.push(event);
+    return event;
+  }
+
+  // ---------------------------------------------------------------- futures and tasks
+
+  future<T>(label?: string): Future<T> {
+    return new Future<T>(this, label);
+  }
+
+  /** A future that resolves after `ms` of virtual time (on the calling task's node). */
+  sleep(ms: number): Future<void> {
+    requireNonNegativeInteger('sleep ms', ms);
+    const future = new Future<void>(this, `sleep ${ms} ms`);
+    this.enqueue(this.time + ms, () => future.resolve(), { label: 'sleep' });
+    return future;
+  }
+
+  /** Starts async code as a named task; it first runs at the next step of a run call. */
+  spawn(name: string, body: () => unknown, options: SpawnOptions = {}): Task {
+    requireNonEmptyString('task name', name);
+    requireFunction('task body', body);
+    const node = options.node === undefined ? this.runningTask?.node : this.node(options.node);
+    const task = new Task(name, node, node?.incarnation ?? 0, options.onError ?? 'fail-run', this);
+    this.tasks.add(task);
+    this.wake(task, () => {
+      let result: unknown;
+      try {
+        result = body();
+      } catch (error) {
+        this.taskThrew(task, error);
+        return;
+      }
+      Promise.resolve(result).then(
+        () => this.finishTask(task, { status: 'done' }),
+        (error: unknown) => this.taskThrew(task, error),
+      );
+    });
+    return task;
+  }
+
+  /** Live tasks (not finished), in spawn order. */
+  liveTasks(): Task[] {
+    return [...this.tasks];
+  }
+
+  wake(task: Task, run: () => void): void {
+    this.ready.push({ task, run });
+  }
+
+  waiting(task: Task, label: string): void {
+    if (task.state === 'running') {
+      task.state = 'waiting';
+      task.waitingOn = label;
+    }
+    if (task === this.runningTask) this.signalQuiet();
+  }
+
+  private taskThrew(task: Task, error: unknown): void {
+    if (task.finished) return;
+    const failure = new TaskFailedError(task.name, this.time, error);
+    if (this.trace.enabled) {
+      this.trace.record(task.node?.name ?? 'kernel', 'task.failed', { task: task.name, error: failure.message }, failure.message);
+    }
+    if (task.onError === 'fail-run') this.pendingFailure ??= failure;
+    this.finishTask(task, { status: 'failed', error });
+  }
+
+  private finishTask(task: Task, outcome: TaskOutcome): void {
+    if (task.finished) return;
+    task.state = outcome.status;
+    task.waitingOn = undefined;
+    this.tasks.delete(task);
+    task.done.resolve(outcome);
+    if (task === this.runningTask) this.signalQuiet();
+  }
+
+  private signalQuiet(): void {
+    const resolve = this.quietResolve;
+    if (resolve !== undefined) {
+      this.quietResolve = undefined;
+      resolve();
+    }
+  }
+
+  private untilQuiet(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.quietResolve = resolve;
+      if (!this.watchdogArmed) {
+        this.watchdogArmed = true;
+        onNextMacrotask(this.watchdog);
+      }
+    });
+  }
+
+  /** Fires only once the microtask queue is empty: the running task waits on something foreign. */
+  private readonly watchdog = (): void => {
+    this.watchdogArmed = false;
+    if (this.quietResolve === undefined) return;
+    const task = this.runningTask;
+    if (task !== undefined && task.state === 'running') {
+      task.state = 'waiting';
+      task.waitingOn = 'a promise the kernel does not drive';
+    }
+    this.signalQuiet();
+  };
+
+  /** Runs queued task wake-ups, one task at a time, until every task waits again. */
+  private async drainWakes(): Promise<void> {
+    while (this.readyHead < this.ready.length) {
+      const wake = this.ready[this.readyHead]!;
+      this.readyHead++;
+      const { task } = wake;
+      if (task.finished) continue;
+      const node = task.node;
+      if (node !== undefined && node.incarnation !== task.incarnation) {
+        this.finishTask(task, { status: 'killed' });
+        continue;
+      }
+      if (node?.paused) {
+        node.deferred.push(() => this.ready.push(wake));
+        continue;
+      }
+      this.runningTask = task;
+      task.state = 'running';
+      task.waitingOn = undefined;
+      const quiet = this.untilQuiet();
+      wake.run();
+      await quiet;
+      this.runningTask = undefined;
+    }
+    this.ready = [];
+    this.readyHead = 0;
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /** Calls `listener(step)` after every step (invariant checkers sit here, beside the system). */
+  onStep(listener: (step: number) => void): () => void {
+    this.stepListeners.push(listener);
+    return () => {
+      const index = this.stepListeners.indexOf(listener);
+      if (index >= 0) this.stepListeners.splice(index, 1);
+    };
+  }
+
+  /**
+   * Runs `mutation` now as a step of its own, outside any event: how top-level code (a test, a
+   * lesson, a fault applied by hand) changes the world between run calls.
+   */
+  act<T>(label: string, mutation: () => T): T {
+    if (this.inEvent) return mutation();
+    this.steps++;
+    this.inEvent = true;
+    this.world.beginStep();
+    try {
+      return mutation();
+    } catch (error) {
+      throw this.asEventFailure(error, 'kernel', label);
+    } finally {
+      this.world.endStep(this.steps);
+      this.inEvent = false;
+      this.afterStep();
+    }
+  }
+
+  /** Runs the next event (and the task work it causes). False when nothing is scheduled. */
+  async step(): Promise<boolean> {
+    this.assertNotInEvent();
+    if (this.readyHead < this.ready.length) {
+      await this.runStep(undefined);
+      return true;
+    }
+    const event = this.nextLiveEvent(Infinity);
+    if (event === undefined) return false;
+    await this.runStep(event);
+    return true;
+  }
+
+  /** Runs every event due within the next `ms` of virtual time, then moves the clock to the end. */
+  async runFor(ms: number): Promise<void> {
+    requireNonNegativeInteger('runFor ms', ms);
+    this.assertNotInEvent();
+    const endMs = this.time + ms;
+    for (;;) {
+      if (this.readyHead < this.ready.length) {
+        await this.runStep(undefined);
+        continue;
+      }
+      const event = this.nextLiveEvent(endMs);
+      if (event === undefined) break;
+      await this.runStep(event);
+    }
+    if (this.queue.peekLive() === undefined) this.checkDeadlock();
+    this.time = endMs;
+  }
+
+  /** Runs until `predicate()` holds (checked before the first step and after every step). */
+  async runUntil(predicate: () => boolean, options: RunUntilOptions = {}): Promise<void> {
+    requireFunction('predicate', predicate);
+    const maxSteps = requireInteger('maxSteps', options.maxSteps ?? DEFAULT_MAX_STEPS, 1);
+    this.assertNotInEvent();
+    let budget = maxSteps;
+    while (!predicate()) {
+      if (budget-- === 0) throw new StepLimitError(maxSteps, this.time, options.description ?? 'the condition');
+      if (this.readyHead < this.ready.length) {
+        await this.runStep(undefined);
+        continue;
+      }
+      const event = this.nextLiveEvent(Infinity);
+      if (event === undefined) {
+        this.checkDeadlock();
+        throw new IdleBeforeConditionError(this.time);
+      }
+      await this.runStep(event);
+    }
+  }
+
+  /** Runs until no event is scheduled. Periodic timers (session pings) never let that happen. */
+  async runUntilIdle(options: { maxSteps?: number } = {}): Promise<void> {
+    const maxSteps = requireInteger('maxSteps', options.maxSteps ?? DEFAULT_MAX_STEPS, 1);
+    this.assertNotInEvent();
+    for (let steps = 0; ; steps++) {
+      if (steps === maxSteps) throw new StepLimitError(maxSteps, this.time, 'idleness');
+      if (this.readyHead < this.ready.length) {
+        await this.runStep(undefined);
+        continue;
+      }
+      const event = this.nextLiveEvent(Infinity);
+      if (event === undefined) break;
+      await this.runStep(event);
+    }
+    this.checkDeadlock();
+  }
+
+  /**
+   * Pops cancelled and dead events off the top and returns the next event due by `endMs`
+   * (removed from the queue), or undefined. Events of paused nodes are set aside on the node.
+   */
+  private nextLiveEvent(endMs: number): ScheduledEvent | undefined {
+    for (;;) {
+      const event = this.queue.peekLive();
+      if (event === undefined || event.timeMs > endMs) return undefined;
+      this.queue.pop();
+      const node = event.node;
+      if (node !== undefined) {
+        if (node.incarnation !== event.incarnation) continue;
+        if (node.paused) {
+          this.time = event.timeMs;
+          node.deferred.push(() => this.enqueue(this.time, event.run, { node: node.name, label: event.label }));
+          continue;
+        }
+      }
+      return event;
+    }
+  }
+
+  private async runStep(event: ScheduledEvent | undefined): Promise<void> {
+    if (event !== undefined) {
+      assert(event.timeMs >= this.time, 'virtual time never goes back');
+      this.time = event.timeMs;
+    }
+    this.steps++;
+    this.inEvent = true;
+    this.world.beginStep();
+    try {
+      if (event !== undefined) {
+        try {
+          event.run();
+        } catch (error) {
+          throw this.asEventFailure(error, event.node?.name ?? 'kernel', event.label);
+        }
+      }
+      if (this.readyHead < this.ready.length) await this.drainWakes();
+    } finally {
+      this.world.endStep(this.steps);
+      this.inEvent = false;
+    }
+    this.afterStep();
+  }
+
+  private afterStep(): void {
+    for (const listener of this.stepListeners) listener(this.steps);
+    const failure = this.pendingFailure;
+    if (failure !== undefined) {
+      this.pendingFailure = undefined;
+      throw failure;
+    }
+  }
+
+  private asEventFailure(error: unknown, node: string, label: string): Error {
+    if (error instanceof EventFailedError) return error;
+    const failure = new EventFailedError(this.steps, this.time, node, label, error);
+    if (this.trace.enabled) {
+      this.trace.record(node, 'kernel.event.failed', { label, error: failure.message }, failure.message);
+    }
+    return failure;
+  }
+
+  private checkDeadlock(): void {
+    if (this.tasks.size === 0) return;
+    const waiting = [...this.tasks].map((t) => `${t.name} (${t.waitingOn ?? t.state})`);
+    throw new DeadlockError(waiting, this.time);
+  }
+
+  private assertNotInEvent(): void {
+    if (this.inEvent) {
+      throw new InvalidArgumentError('run call', 'a run call inside a step', 'made from outside the simulation (not from a task or an event)');
+    }
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * The simulated network: nodes reach each other through connections with per-connection FIFO
+ * delivery (like TCP), per-link latency (a minimum plus seeded jitter), random loss, partitions
+ * between arbitrary sets of nodes, and connection resets.
+ *
+ * What is modelled and what is not:
+ * - A connection is set up with one round trip: refused at once (after the round trip) if the
+ *   remote process is down or not listening, never answered if the remote is unreachable (the
+ *   caller's connect timeout fires).
+ * - A message sent on an open connection is delivered after the link latency, never before a
+ *   message sent earlier on the same connection in the same direction.
+ * - A message lost to the link's loss rate or to a partition (checked when sent and again when
+ *   due) is dropped and the connection stays up: like a TCP stream whose segments never get
+ *   through, the application only notices through its own request timeouts. There is no
+ *   bandwidth model.
+ * - A reset closes both ends at once and every request in flight on it fails (see rpc.ts).
+ * - A process that dies takes its connections with it: with `notifyPeers` (a crash, the OS sends
+ *   RST) the peers see a reset one latency later, if they can be reached; without it (power loss,
+ *   a pulled cable) they see nothing.
+ */
+import { KafkasimError, InvalidArgumentError, UnknownNameError } from './errors.ts';
+import { Future } from './future.ts';
+import type { Kernel } from './kernel.ts';
+import type { Rng } from './rng.ts';
+import { requireInteger, requireNonNegativeInteger, requireProbability } from './validate.ts';
+
+export type CloseReason = 'closed' | 'reset';
+
+/** A connection could not be made or broke; `reason` says how. */
+export class ConnectionError extends KafkasimError {
+  readonly code = 'CONNECTION_ERROR';
+  constructor(
+    readonly reason: 'refused' | 'timeout' | 'reset' | 'closed',
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`connection from ${from} to ${to}: ${describeReason(reason)}`);
+  }
+}
+
+function describeReason(reason: ConnectionError['reason']): string {
+  switch (reason) {
+    case 'refused':
+      return 'refused (the remote process is down or not listening)';
+    case 'timeout':
+      return 'timed out (the remote did not answer: unreachable or paused)';
+    case 'reset':
+      return 'reset';
+    case 'closed':
+      return 'closed';
+  }
+}
+
+export interface LinkOptions {
+  /** Minimum one-way delay. */
+  readonly latencyMs?: number;
+  /** Extra delay drawn uniformly from [0, jitterMs] per message. */
+  readonly jitterMs?: number;
+  /** Probability that a message is lost. */
+  readonly lossRate?: number;
+}
+
+interface Link {
+  latencyMs: number;
+  jitterMs: number;
+  lossRate: number;
+}
+
+export const DEFAULT_LINK: Required<LinkOptions> = { latencyMs: 1, jitterMs: 1, lossRate: 0 };
+
+/** One side of a connection. */
+export class Endpoint {
+  /** Called with every message that arrives (in send order). */
+  onMessage: (message: unknown) => void = () => {};
+  /** Called once when the connection ends. */
+  onClose: (reason: CloseReason) => void = () => {};
+  /** Virtual time before which nothing more sent from here can arrive (FIFO). */
+  lastDeliveryMs = 0;
+  peer!: Endpoint;
+
+  constructor(
+    private readonly network: Network,
+    readonly connection: Connection,
+    /** The node this side lives on. */
+    readonly local: string,
+    readonly incarnation: number,
+  ) {}
+
+  get remote(): string {
+    return this.peer.local;
+  }
+
+  get isOpen(): boolean {
+    return this.connection.open;
+  }
+
+  /** Sends a message to the other side; silently nothing if the connection is closed. */
+  send(message: unknown): void {
+    this.network.transmit(this, message);
+  }
+
+  /** Closes the connection gracefully: the peer sees it after what was already sent. */
+  close(): void {
+    this.network.closeGracefully(this);
+  }
+}
+
+export class Connection {
+  open = true;
+  client!: Endpoint;
+  server!: Endpoint;
+
+  constructor(
+    readonly id: number,
+    readonly port: number,
+  ) {}
+}
+
+export type Acceptor = (endpoint: Endpoint) => void;
+
+export interface ConnectOptions {
+  /** How long to wait for the remote to answer (default 10,000 ms). */
+  readonly timeoutMs?: number;
+}
+
+export class Network {
+  private readonly rng: Rng;
+  private readonly links = new Map<string, Link>();
+  private readonly cuts = new Set<string>();
+  private readonly listeners = new Map<string, Acceptor>();
+  private readonly connections = new Map<number, Connection>();
+  private defaultLink: Link;
+  private nextConnectionId = 1;
+
+  constructor(
+    private readonly kernel: Kernel,
+    options: { defaultLink?: LinkOptions } = {},
+  ) {
+    this.rng = kernel.rng.fork('network');
+    this.defaultLink = validateLink({ ...DEFAULT_LINK, ...options.defaultLink });
+  }
+
+  // ---------------------------------------------------------------- topology
+
+  /** Sets latency, jitter and loss from `from` to `to` (both ways unless `oneWay`). */
+  setLink(from: string, to: string, options: LinkOptions, oneWay = false): void {
+    this.requireNode(from);
+    this.requireNode(to);
+    const apply = (a: string, b: string) => {
+      const current = this.links.get(linkKey(a, b)) ?? this.defaultLink;
+      this.links.set(linkKey(a, b), validateLink({ ...current, ...options }));
+    };
+    apply(from, to);
+    if (!oneWay) apply(to, from);
+  }
+
+  /** Sets the link used between nodes that have no link of their own. */
+  setDefaultLink(options: LinkOptions): void {
+    this.defaultLink = validateLink({ ...this.defaultLink, ...options });
+  }
+
+  link(from: string, to: string): Required<LinkOptions> {
+    return { ...(this.links.get(linkKey(from, to)) ?? this.defaultLink) };
+  }
+
+  /**
+   * Cuts every pair of nodes that sit in different groups. Nodes in no group keep their links.
+   * Cuts add up until `heal`.
+   */
+  partition(groups: readonly (readonly string[])[]): void {
+    if (!Array.isArray(groups) || groups.length < 2) {
+      throw new InvalidArgumentError('partition groups', groups, 'an array of at least two groups of node names');
+    }
+    const seen = new Set<string>();
+    for (const group of groups) {
+      if (!Array.isArray(group) || group.length === 0) {
+        throw new InvalidArgumentError('partition group', group, 'a non-empty array of node names');
+      }
+      for (const name of group) {
+        this.requireNode(name);
+        if (seen.has(name)) throw new InvalidArgumentError('partition groups', groups, 'disjoint groups (a node appears twice)');
+        seen.add(name);
+      }
+    }
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = i + 1; j < groups.length; j++) {
+        for (const a of groups[i]!) for (const b of groups[j]!) this.cuts.add(pairKey(a, b));
+      }
+    }
+  }
+
+  /** Cuts `node` from every other node. */
+  isolate(node: string): void {
+    this.requireNode(node);
+    const others = this.kernel.nodeNames().filter((n) => n !== node);
+    if (others.length > 0) this.partition([[node], others]);
+  }
+
+  /** Removes every cut (or only the cut between `a` and `b`). */
+  heal(a?: string, b?: string): void {
+    if (a === undefined || b === undefined) {
+      this.cuts.clear();
+      return;
+    }
+    this.cuts.delete(pairKey(a, b));
+  }
+
+  canReach(from: string, to: string): boolean {
+    return from === to || !this.cuts.has(pairKey(from, to));
+  }
+
+  /** The current cuts as sorted pairs, for state views and traces. */
+  cutPairs(): Array<[string, string]> {
+    return [...this.cuts].sort().map((key) => key.split('|') as [string, string]);
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  /** Accepts connections to `node`:`port`; returns a function that stops listening. */
+  listen(node: string, port: number, acceptor: Acceptor): () => void {
+    this.requireNode(node);
+    requireInteger('port', port, 1, 65535);
+    const key = `${node}:${port}`;
+    if (this.listeners.has(key)) throw new InvalidArgumentError('port', port, `a port ${node} is not already listening on`);
+    this.listeners.set(key, acceptor);
+    return () => {
+      if (this.listeners.get(key) === acceptor) this.listeners.delete(key);
+    };
+  }
+
+  isListening(node: string, port: number): boolean {
+    return this.listeners.has(`${node}:${port}`);
+  }
+
+  /**
+   * Opens a connection from `from` to `to`:`port`. Resolves with the local endpoint after one
+   * round trip; rejects with `ConnectionError` refused (remote down or not listening) or timeout.
+   */
+  connect(from: string, to: string, port: number, options: ConnectOptions = {}): Future<Endpoint> {
+    const fromNode = this.requireNode(from);
+    this.requireNode(to);
+    const timeoutMs = requireNonNegativeInteger('connect timeoutMs', options.timeoutMs ?? 10_000);
+    const future = this.kernel.future<Endpoint>(`connection from ${from} to ${to}:${port}`);
+    const timer = this.kernel.schedule(timeoutMs, () => future.reject(new ConnectionError('timeout', from, to)), {
+      node: from,
+      label: 'net.connect.timeout',
+    });
+    const fromIncarnation = fromNode.incarnation;
+    const answer = (run: () => void) => {
+      // The answer (SYN-ACK or RST) travels back; a cut or a lost segment means no answer.
+      if (!this.passes(to, from)) return;
+      this.kernel.schedule(this.delay(to, from), () => {
+        if (fromNode.incarnation !== fromIncarnation || !this.canReach(to, from)) return;
+        run();
+      }, { node: from, label: 'net.connect.answer' });
+    };
+    if (!this.passes(from, to)) return future;
+    this.kernel.schedule(this.delay(from, to), () => {
+      const toNode = this.kernel.node(to);
+      if (!this.canReach(from, to)) return;
+      const acceptor = toNode.alive ? this.listeners.get(`${to}:${port}`) : undefined;
+      if (acceptor === undefined) {
+        answer(() => {
+          timer.cancel();
+          future.reject(new ConnectionError('refused', from, to));
+        });
+        return;
+      }
+      const connection = new Connection(this.nextConnectionId++, port);
+      const client = new Endpoint(this, connection, from, fromIncarnation);
+      const server = new Endpoint(this, connection, to, toNode.incarnation);
+      client.peer = server;
+      server.peer = client;
+      connection.client = client;
+      connection.server = server;
+      this.connections.set(connection.id, connection);
+      acceptor(server);
+      answer(() => {
+        timer.cancel();
+        if (!future.resolve(client)) this.closeGracefully(client);
+      });
+    }, { node: to, label: 'net.connect.syn' });
+    return future;
+  }
+
+  /** Open connections, optionally only those with an end on `node`. */
+  openConnections(node?: string): Connection[] {
+    return [...this.connections.values()].filter(
+      (c) => node === undefined || c.client.local === node || c.server.local === node,
+    );
+  }
+
+  /** Resets a connection: both ends close now, with reason `reset`. */
+  reset(connection: Connection): void {
+    if (!connection.open) return;
+    this.finish(connection);
+    this.notifyClose(connection.client, 'reset', 0);
+    this.notifyClose(connection.server, 'reset', 0);
+  }
+
+  /**
+   * Ends every connection of a node whose process died. Its own ends are closed without a word
+   * (the process is gone); with `notifyPeers` each peer sees a reset one latency later if the
+   * RST can reach it.
+   */
+  dropConnectionsOf(node: string, options: { notifyPeers: boolean }): void {
+    for (const connection of this.openConnections(node)) {
+      this.finish(connection);
+      for (const end of [connection.client, connection.server]) {
+        if (end.local === node) continue;
+        if (options.notifyPeers && this.canReach(node, end.local)) this.notifyClose(end, 'reset', this.delay(node, end.local));
+      }
+    }
+  }
+
+  /** Resets every connection between two nodes (both ways). */
+  resetBetween(a: string, b: string): void {
+    for (const connection of this.openConnections(a)) {
+      if (connection.client.local === b || connection.server.local === b) this.reset(connection);
+    }
+  }
+
+  // ---------------------------------------------------------------- delivery (used by Endpoint)
+
+  transmit(from: Endpoint, message: unknown): void {
+    const connection = from.connection;
+    if (!connection.open) return;
+    const to = from.peer;
+    if (!this.passes(from.local, to.local)) return;
+    const dueMs = Math.max(this.kernel.nowMs + this.delay(from.local, to.local), from.lastDeliveryMs);
+    from.lastDeliveryMs = dueMs;
+    this.kernel.scheduleAt(dueMs, () => {
+      if (this.kernel.node(to.local).incarnation !== to.incarnation) return;
+      if (!connection.open || !this.canReach(from.local, to.local)) {
+        if (connection.open) this.dropped(from.local, to.local, 'partitioned');
+        return;
+      }
+      to.onMessage(message);
+    }, { node: to.local, label: 'net.deliver' });
+  }
+
+  closeGracefully(from: Endpoint): void {
+    const connection = from.connection;
+    if (!connection.open) return;
+    this.finish(connection);
+    const to = from.peer;
+    // The FIN travels after the data already sent; the closing side is done at once.
+    const dueMs = Math.max(this.kernel.nowMs + this.delay(from.local, to.local), from.lastDeliveryMs);
+    if (this.canReach(from.local, to.local)) this.notifyClose(to, 'closed', dueMs - this.kernel.nowMs);
+  }
+
+  private finish(connection: Connection): void {
+    connection.open = false;
+    this.connections.delete(connection.id);
+  }
+
+  private notifyClose(end: Endpoint, reason: CloseReason, delayMs: number): void {
+    this.kernel.schedule(delayMs, () => {
+      if (this.kernel.node(end.local).incarnation === end.incarnation) end.onClose(reason);
+    }, { node: end.local, label: `net.${reason}` });
+  }
+
+  /** Draws loss for one message; false (and a trace record) if it is dropped. */
+  private passes(from: string, to: string): boolean {
+    if (!this.canReach(from, to)) {
+      this.dropped(from, to, 'partitioned');
+      return false;
+    }
+    const link = this.links.get(linkKey(from, to)) ?? this.defaultLink;
+    if (link.lossRate > 0 && this.rng.chance(link.lossRate)) {
+      this.dropped(from, to, 'lost');
+      return false;
+    }
+    return true;
+  }
+
+  private delay(from: string, to: string): number {
+    const link = this.links.get(linkKey(from, to)) ?? this.defaultLink;
+    return link.jitterMs === 0 ? link.latencyMs : link.latencyMs + this.rng.int(0, link.jitterMs);
+  }
+
+  private dropped(from: string, to: string, reason: 'lost' | 'partitioned'): void {
+    const trace = this.kernel.trace;
+    if (!trace.enabled) return;
+    trace.record(from, 'net.dropped', { from, to, reason }, `A message from ${from} to ${to} was ${reason === 'lost' ? 'lost on the link' : 'dropped by a network partition'}.`);
+  }
+
+  private requireNode(name: string) {
+    if (typeof name !== 'string' || !this.kernel.hasNode(name)) {
+      throw new UnknownNameError('node', String(name), this.kernel.nodeNames());
+    }
+    return this.kernel.node(name);
+  }
+}
+
+function linkKey(from: string, to: string): string {
+  return `${from}>${to}`;
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+function validateLink(link: Required<LinkOptions>): Link {
+  return {
+    latencyMs: requireNonNegativeInteger('latencyMs', link.latencyMs),
+    jitterMs: requireNonNegativeInteger('jitterMs', link.jitterMs),
+    lossRate: requireProbability('lossRate', link.lossRate),
+  };
+}
