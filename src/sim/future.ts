@@ -18,18 +18,66 @@ export interface FutureTask {
 export interface FutureDriver {
   /** The task whose code is running now, if any. */
   readonly current: FutureTask | undefined;
-  /** Queue `run` as a wake-up of `task`, to run after the current event or wake-up. */
-  wake(task: FutureTask, run: () => void): void;
-  /** `task` registered a wait on a future described by `label`. */
-  waiting(task: FutureTask, label: string): void;
+  /** Queue `target.run()` as a wake-up of `task`, to run after the current event or wake-up. */
+  wake(task: FutureTask, target: Runnable): void;
+  /** `task` registered a wait on `future` (every registration; balanced by one `wake`). */
+  waiting(task: FutureTask, future: { readonly label: string }): void;
+  /**
+   * A task to run a continuation registered outside any task, if the kernel is running (so the
+   * continuation is drained after the event like a task's), else undefined (plain microtask).
+   */
+  adopt(): FutureTask | undefined;
+}
+
+/** Something the kernel runs later (an object with a method, so hot paths allocate no closure). */
+export interface Runnable {
+  run(): void;
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
-interface Waiter {
-  readonly task: FutureTask | undefined;
-  readonly fulfil: (value: unknown) => void;
-  readonly fail: (error: unknown) => void;
+/** One registration through `then`: what to call when the future settles. */
+class Waiter<T, R1, R2> {
+  resolveNext!: (value: R1 | R2 | PromiseLike<R1 | R2>) => void;
+  rejectNext!: (reason: unknown) => void;
+
+  constructor(
+    readonly task: FutureTask | undefined,
+    private readonly onFulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
+    private readonly onRejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
+  ) {}
+
+  fulfil(value: unknown): void {
+    if (typeof this.onFulfilled !== 'function') return this.resolveNext(value as R1);
+    try {
+      this.resolveNext(this.onFulfilled(value as T));
+    } catch (error) {
+      this.rejectNext(error);
+    }
+  }
+
+  fail(error: unknown): void {
+    if (typeof this.onRejected !== 'function') return this.rejectNext(error);
+    try {
+      this.resolveNext(this.onRejected(error));
+    } catch (thrown) {
+      this.rejectNext(thrown);
+    }
+  }
+}
+
+/** A wake-up that delivers a settled outcome to one waiter. */
+class Delivery implements Runnable {
+  constructor(
+    private readonly waiter: Waiter<unknown, unknown, unknown>,
+    private readonly ok: boolean,
+    private readonly result: unknown,
+  ) {}
+
+  run(): void {
+    if (this.ok) this.waiter.fulfil(this.result);
+    else this.waiter.fail(this.result);
+  }
 }
 
 const PENDING = 0;
@@ -40,14 +88,19 @@ export class Future<T> implements Promise<T> {
   readonly [Symbol.toStringTag] = 'Promise';
   private status: 0 | 1 | 2 = PENDING;
   private result: unknown;
-  private waiters: Waiter[] | undefined;
+  private waiters: Waiter<unknown, unknown, unknown>[] | undefined;
   private listeners: Array<(outcome: Outcome<T>) => void> | undefined;
 
   constructor(
     private readonly driver: FutureDriver,
-    /** What waiting on this future means, for deadlock reports ("sleep 100 ms"). */
-    readonly label: string = 'a future',
+    /** What waiting on this future means, for deadlock reports; a function is called only if needed. */
+    private readonly description: string | (() => string) = 'a future',
   ) {}
+
+  /** What waiting on this future means ("sleep 100 ms"), for deadlock reports. */
+  get label(): string {
+    return typeof this.description === 'string' ? this.description : this.description();
+  }
 
   get settled(): boolean {
     return this.status !== PENDING;
@@ -95,37 +148,17 @@ export class Future<T> implements Promise<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    let resolveNext!: (value: R1 | R2 | PromiseLike<R1 | R2>) => void;
-    let rejectNext!: (reason: unknown) => void;
+    const waiter = new Waiter<T, R1, R2>(this.driver.current, onFulfilled, onRejected);
     const next = new Promise<R1 | R2>((resolve, reject) => {
-      resolveNext = resolve;
-      rejectNext = reject;
+      waiter.resolveNext = resolve;
+      waiter.rejectNext = reject;
     });
-    const waiter: Waiter = {
-      task: this.driver.current,
-      fulfil: (value) => {
-        if (typeof onFulfilled !== 'function') return resolveNext(value as R1);
-        try {
-          resolveNext(onFulfilled(value as T));
-        } catch (error) {
-          rejectNext(error);
-        }
-      },
-      fail: (error) => {
-        if (typeof onRejected !== 'function') return rejectNext(error);
-        try {
-          resolveNext(onRejected(error));
-        } catch (thrown) {
-          rejectNext(thrown);
-        }
-      },
-    };
+    if (waiter.task !== undefined) this.driver.waiting(waiter.task, this);
     if (this.status === PENDING) {
-      (this.waiters ??= []).push(waiter);
+      (this.waiters ??= []).push(waiter as Waiter<unknown, unknown, unknown>);
     } else {
-      this.dispatch(waiter);
+      this.dispatch(waiter as Waiter<unknown, unknown, unknown>);
     }
-    if (waiter.task !== undefined) this.driver.waiting(waiter.task, this.label);
     return next;
   }
 
@@ -158,14 +191,15 @@ export class Future<T> implements Promise<T> {
     if (waiters !== undefined) for (const waiter of waiters) this.dispatch(waiter);
   }
 
-  private dispatch(waiter: Waiter): void {
-    const run = this.status === FULFILLED ? () => waiter.fulfil(this.result) : () => waiter.fail(this.result);
-    if (waiter.task !== undefined) {
-      this.driver.wake(waiter.task, run);
+  private dispatch(waiter: Waiter<unknown, unknown, unknown>): void {
+    const delivery = new Delivery(waiter, this.status === FULFILLED, this.result);
+    const task = waiter.task ?? this.driver.adopt();
+    if (task !== undefined) {
+      this.driver.wake(task, delivery);
     } else {
-      // Registered outside any task (top-level test code awaiting a result): standard promise
-      // semantics, the continuation runs as a microtask.
-      queueMicrotask(run);
+      // Registered outside any task while the kernel is not running (top-level code awaiting a
+      // result between run calls): standard promise semantics, a microtask.
+      queueMicrotask(() => delivery.run());
     }
   }
 }

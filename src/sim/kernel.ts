@@ -25,7 +25,7 @@ import {
   UnknownNameError,
 } from './errors.ts';
 import { EventQueue, ScheduledEvent } from './event-queue.ts';
-import { Future, type FutureDriver } from './future.ts';
+import { Future, type FutureDriver, type Runnable } from './future.ts';
 import { onNextMacrotask } from './macrotask.ts';
 import { createNode, type SimNode } from './node.ts';
 import { Rng } from './rng.ts';
@@ -73,8 +73,10 @@ export interface SpawnOptions {
 
 export class Task {
   state: TaskState = 'ready';
-  /** What the task waits on, when waiting. */
-  waitingOn: string | undefined;
+  /** Waits registered on kernel futures whose wake-up has not been queued yet. */
+  pendingWaits = 0;
+  /** What the task waits on, when waiting (a future, or a description). */
+  waitingOn: { readonly label: string } | string | undefined;
   /** Settles when the task finishes, fails or is killed. Never rejects. */
   readonly done: Future<TaskOutcome>;
 
@@ -95,7 +97,7 @@ export class Task {
 
 interface Wake {
   readonly task: Task;
-  readonly run: () => void;
+  readonly target: Runnable;
 }
 
 export interface RunUntilOptions {
@@ -106,6 +108,10 @@ export interface RunUntilOptions {
 }
 
 const DEFAULT_MAX_STEPS = 10_000_000;
+const IDLE = Symbol('idle');
+/** Microtask turns to wait for a woken task to signal before assuming it was not resumed. */
+const QUIET_TICKS = 16;
+const FEW_QUIET_TICKS = 4;
 
 export class Kernel implements FutureDriver {
   readonly seed: number;
@@ -128,8 +134,12 @@ export class Kernel implements FutureDriver {
   private readonly stepListeners: Array<(step: number) => void> = [];
 
   private runningTask: Task | undefined;
-  private quietResolve: (() => void) | undefined;
-  private watchdogArmed = false;
+  /** The running task signalled that it waits again (or finished). */
+  private quiet = false;
+  /** A wake-up ended without that signal: settle before virtual time moves on. */
+  private uncertain = false;
+  /** Tasks waiting on something other than a kernel future. */
+  private readonly foreignBlocked = new Set<Task>();
 
   constructor(options: KernelOptions) {
     this.seed = requireInteger('seed', options?.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
@@ -241,7 +251,7 @@ export class Kernel implements FutureDriver {
 
   // ---------------------------------------------------------------- futures and tasks
 
-  future<T>(label?: string): Future<T> {
+  future<T>(label?: string | (() => string)): Future<T> {
     return new Future<T>(this, label);
   }
 
@@ -260,18 +270,20 @@ export class Kernel implements FutureDriver {
     const node = options.node === undefined ? this.runningTask?.node : this.node(options.node);
     const task = new Task(name, node, node?.incarnation ?? 0, options.onError ?? 'fail-run', this);
     this.tasks.add(task);
-    this.wake(task, () => {
-      let result: unknown;
-      try {
-        result = body();
-      } catch (error) {
-        this.taskThrew(task, error);
-        return;
-      }
-      Promise.resolve(result).then(
-        () => this.finishTask(task, { status: 'done' }),
-        (error: unknown) => this.taskThrew(task, error),
-      );
+    this.wake(task, {
+      run: () => {
+        let result: unknown;
+        try {
+          result = body();
+        } catch (error) {
+          this.taskThrew(task, error);
+          return;
+        }
+        Promise.resolve(result).then(
+          () => this.finishTask(task, { status: 'done' }),
+          (error: unknown) => this.taskThrew(task, error),
+        );
+      },
     });
     return task;
   }
@@ -281,16 +293,25 @@ export class Kernel implements FutureDriver {
     return [...this.tasks];
   }
 
-  wake(task: Task, run: () => void): void {
-    this.ready.push({ task, run });
+  wake(task: Task, target: Runnable): void {
+    if (task.pendingWaits > 0) task.pendingWaits--;
+    this.ready.push({ task, target });
   }
 
-  waiting(task: Task, label: string): void {
-    if (task.state === 'running') {
+  waiting(task: Task, future: { readonly label: string }): void {
+    task.pendingWaits++;
+    this.foreignBlocked.delete(task);
+    if (!task.finished) {
       task.state = 'waiting';
-      task.waitingOn = label;
+      task.waitingOn = future;
     }
     if (task === this.runningTask) this.signalQuiet();
+  }
+
+  adopt(): Task | undefined {
+    if (!this.inEvent) return undefined;
+    // Not in `tasks`: an adopted continuation never counts as a live task for deadlock checks.
+    return new Task('(continuation outside any task)', undefined, 0, 'fail-run', this);
   }
 
   private taskThrew(task: Task, error: unknown): void {
@@ -308,41 +329,23 @@ export class Kernel implements FutureDriver {
     task.state = outcome.status;
     task.waitingOn = undefined;
     this.tasks.delete(task);
+    this.foreignBlocked.delete(task);
     task.done.resolve(outcome);
     if (task === this.runningTask) this.signalQuiet();
   }
 
   private signalQuiet(): void {
-    const resolve = this.quietResolve;
-    if (resolve !== undefined) {
-      this.quietResolve = undefined;
-      resolve();
-    }
+    this.quiet = true;
   }
 
-  private untilQuiet(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.quietResolve = resolve;
-      if (!this.watchdogArmed) {
-        this.watchdogArmed = true;
-        onNextMacrotask(this.watchdog);
-      }
-    });
-  }
-
-  /** Fires only once the microtask queue is empty: the running task waits on something foreign. */
-  private readonly watchdog = (): void => {
-    this.watchdogArmed = false;
-    if (this.quietResolve === undefined) return;
-    const task = this.runningTask;
-    if (task !== undefined && task.state === 'running') {
-      task.state = 'waiting';
-      task.waitingOn = 'a promise the kernel does not drive';
-    }
-    this.signalQuiet();
-  };
-
-  /** Runs queued task wake-ups, one task at a time, until every task waits again. */
+  /**
+   * Runs queued task wake-ups, one task at a time. After each, the kernel lets the microtask
+   * queue turn until the task signals that it waits again (it registered on a kernel future, or
+   * finished). A task resumed through `await` signals within a few turns; a wake-up that resumes
+   * nothing (one element of a `Promise.all`) or a task blocked on a promise the kernel does not
+   * drive never signals: after QUIET_TICKS turns the kernel moves on and marks the instant
+   * uncertain, to be settled by one real macrotask before virtual time advances.
+   */
   private async drainWakes(): Promise<void> {
     while (this.readyHead < this.ready.length) {
       const wake = this.ready[this.readyHead]!;
@@ -361,13 +364,52 @@ export class Kernel implements FutureDriver {
       this.runningTask = task;
       task.state = 'running';
       task.waitingOn = undefined;
-      const quiet = this.untilQuiet();
-      wake.run();
-      await quiet;
+      this.quiet = false;
+      wake.target.run();
+      // A task with other waits still registered was most likely not resumed (an element of a
+      // Promise.all): give it fewer turns before moving on.
+      const budget = task.pendingWaits > 0 ? FEW_QUIET_TICKS : QUIET_TICKS;
+      for (let ticks = 0; !this.quiet && ticks < budget; ticks++) await null;
+      if (!this.quiet) {
+        this.uncertain = true;
+        if (task.state === 'running') {
+          task.state = 'waiting';
+          if (task.pendingWaits > 0) {
+            task.waitingOn = 'one of several futures';
+          } else {
+            task.waitingOn = 'a promise the kernel does not drive';
+            this.foreignBlocked.add(task);
+          }
+        }
+      }
       this.runningTask = undefined;
     }
     this.ready = [];
     this.readyHead = 0;
+  }
+
+  /**
+   * Gives tasks blocked on promises the kernel does not drive the chance to resume after an
+   * event, which may have settled their promise (a watcher callback resolving a plain Promise).
+   */
+  private async drainForeign(): Promise<void> {
+    const sole = this.foreignBlocked.size === 1 ? [...this.foreignBlocked][0]! : undefined;
+    this.runningTask = sole;
+    this.quiet = false;
+    for (let ticks = 0; !this.quiet && ticks < QUIET_TICKS; ticks++) await null;
+    this.runningTask = undefined;
+    if (this.hasWakes()) await this.drainWakes();
+  }
+
+  /** Lets every pending microtask run (one real macrotask) when an instant was left uncertain. */
+  private async settle(): Promise<void> {
+    this.uncertain = false;
+    await new Promise<void>((resolve) => onNextMacrotask(resolve));
+  }
+
+  /** True if the loop must settle before running `event` (or before stopping). */
+  private mustSettle(event: ScheduledEvent | undefined): boolean {
+    return this.uncertain && (event === undefined || event.timeMs > this.time);
   }
 
   // ---------------------------------------------------------------- steps
@@ -404,13 +446,11 @@ export class Kernel implements FutureDriver {
   /** Runs the next event (and the task work it causes). False when nothing is scheduled. */
   async step(): Promise<boolean> {
     this.assertNotInEvent();
-    if (this.readyHead < this.ready.length) {
-      await this.runStep(undefined);
-      return true;
-    }
-    const event = this.nextLiveEvent(Infinity);
-    if (event === undefined) return false;
-    await this.runStep(event);
+    let next = this.next(Infinity);
+    if (next instanceof Promise) next = await next;
+    if (next === IDLE) return false;
+    const draining = this.runStep(next);
+    if (draining !== undefined) await draining;
     return true;
   }
 
@@ -420,13 +460,11 @@ export class Kernel implements FutureDriver {
     this.assertNotInEvent();
     const endMs = this.time + ms;
     for (;;) {
-      if (this.readyHead < this.ready.length) {
-        await this.runStep(undefined);
-        continue;
-      }
-      const event = this.nextLiveEvent(endMs);
-      if (event === undefined) break;
-      await this.runStep(event);
+      let next = this.next(endMs);
+      if (next instanceof Promise) next = await next;
+      if (next === IDLE) break;
+      const draining = this.runStep(next);
+      if (draining !== undefined) await draining;
     }
     if (this.queue.peekLive() === undefined) this.checkDeadlock();
     this.time = endMs;
@@ -440,16 +478,14 @@ export class Kernel implements FutureDriver {
     let budget = maxSteps;
     while (!predicate()) {
       if (budget-- === 0) throw new StepLimitError(maxSteps, this.time, options.description ?? 'the condition');
-      if (this.readyHead < this.ready.length) {
-        await this.runStep(undefined);
-        continue;
-      }
-      const event = this.nextLiveEvent(Infinity);
-      if (event === undefined) {
+      let next = this.next(Infinity);
+    if (next instanceof Promise) next = await next;
+      if (next === IDLE) {
         this.checkDeadlock();
         throw new IdleBeforeConditionError(this.time);
       }
-      await this.runStep(event);
+      const draining = this.runStep(next);
+      if (draining !== undefined) await draining;
     }
   }
 
@@ -459,15 +495,31 @@ export class Kernel implements FutureDriver {
     this.assertNotInEvent();
     for (let steps = 0; ; steps++) {
       if (steps === maxSteps) throw new StepLimitError(maxSteps, this.time, 'idleness');
-      if (this.readyHead < this.ready.length) {
-        await this.runStep(undefined);
-        continue;
-      }
-      const event = this.nextLiveEvent(Infinity);
-      if (event === undefined) break;
-      await this.runStep(event);
+      let next = this.next(Infinity);
+    if (next instanceof Promise) next = await next;
+      if (next === IDLE) break;
+      const draining = this.runStep(next);
+      if (draining !== undefined) await draining;
     }
     this.checkDeadlock();
+  }
+
+  /**
+   * What the next step runs: queued wake-ups first (`undefined`), else the next event due by
+   * `endMs` (taken off the queue), else IDLE. Settles an uncertain instant before time moves on.
+   * Returns a promise only when it has to settle.
+   */
+  private next(endMs: number): ScheduledEvent | undefined | typeof IDLE | Promise<ScheduledEvent | undefined | typeof IDLE> {
+    if (this.hasWakes()) return undefined;
+    const upcoming = this.queue.peekLive();
+    if (this.mustSettle(upcoming === undefined || upcoming.timeMs > endMs ? undefined : upcoming)) {
+      return this.settle().then(() => this.next(endMs));
+    }
+    return this.nextLiveEvent(endMs) ?? IDLE;
+  }
+
+  private hasWakes(): boolean {
+    return this.readyHead < this.ready.length;
   }
 
   /**
@@ -492,7 +544,22 @@ export class Kernel implements FutureDriver {
     }
   }
 
-  private async runStep(event: ScheduledEvent | undefined): Promise<void> {
+  /**
+   * Runs one step: the event synchronously, then the tasks it woke. Returns a promise only when
+   * there are tasks to drain, so a step that wakes no task never awaits.
+   */
+  private runStep(event: ScheduledEvent | undefined): Promise<void> | undefined {
+    if (this.beginStep(event)) return this.drainWakes().finally(() => this.endStep());
+    if (this.foreignBlocked.size > 0) return this.drainForeign().finally(() => this.endStep());
+    this.endStep();
+    return undefined;
+  }
+
+  /**
+   * Opens a step and runs its event synchronously. True if tasks were woken, in which case the
+   * caller drains them (`drainWakes`) before `endStep`; a step without wake-ups never awaits.
+   */
+  private beginStep(event: ScheduledEvent | undefined): boolean {
     if (event !== undefined) {
       assert(event.timeMs >= this.time, 'virtual time never goes back');
       this.time = event.timeMs;
@@ -500,20 +567,21 @@ export class Kernel implements FutureDriver {
     this.steps++;
     this.inEvent = true;
     this.world.beginStep();
-    try {
-      if (event !== undefined) {
-        try {
-          event.run();
-        } catch (error) {
-          throw this.asEventFailure(error, event.node?.name ?? 'kernel', event.label);
-        }
+    if (event !== undefined) {
+      try {
+        event.run();
+      } catch (error) {
+        this.endStep(false);
+        throw this.asEventFailure(error, event.node?.name ?? 'kernel', event.label);
       }
-      if (this.readyHead < this.ready.length) await this.drainWakes();
-    } finally {
-      this.world.endStep(this.steps);
-      this.inEvent = false;
     }
-    this.afterStep();
+    return this.hasWakes();
+  }
+
+  private endStep(notify = true): void {
+    this.world.endStep(this.steps);
+    this.inEvent = false;
+    if (notify) this.afterStep();
   }
 
   private afterStep(): void {
@@ -536,7 +604,7 @@ export class Kernel implements FutureDriver {
 
   private checkDeadlock(): void {
     if (this.tasks.size === 0) return;
-    const waiting = [...this.tasks].map((t) => `${t.name} (${t.waitingOn ?? t.state})`);
+    const waiting = [...this.tasks].map((t) => `${t.name} (${describeWait(t)})`);
     throw new DeadlockError(waiting, this.time);
   }
 
@@ -545,4 +613,10 @@ export class Kernel implements FutureDriver {
       throw new InvalidArgumentError('run call', 'a run call inside a step', 'made from outside the simulation (not from a task or an event)');
     }
   }
+}
+
+function describeWait(task: Task): string {
+  const on = task.waitingOn;
+  if (on === undefined) return task.state;
+  return typeof on === 'string' ? on : on.label;
 }

@@ -3,10 +3,10 @@
  *
  * Tasks are async functions; their continuations run as microtasks. The kernel drives them one
  * at a time and knows a task has gone quiet when it registers its next wait on a kernel future.
- * When a task instead waits on a promise the kernel does not drive (a plain Promise shared
- * between tasks, say), no such signal comes: the only proof that nothing is left to run is that
- * the microtask queue has emptied, which a macrotask observes. The watchdog armed here fires
- * only then, so a run that never stalls never pays for a macrotask.
+ * When a wake-up resumes nothing the kernel can see (one element of a `Promise.all`, or a task
+ * blocked on a promise the kernel does not drive), the only proof that nothing is left to run is
+ * that the microtask queue has emptied, which a macrotask observes. The kernel asks for one only
+ * then, and only before virtual time moves on, so most steps never pay for it.
  */
 export function onNextMacrotask(callback: () => void): void {
   setImmediate(callback);

@@ -22,6 +22,7 @@ import { KafkasimError, InvalidArgumentError, UnknownNameError } from './errors.
 import { Future } from './future.ts';
 import type { Kernel } from './kernel.ts';
 import type { Rng } from './rng.ts';
+import type { SimNode } from './node.ts';
 import { requireInteger, requireNonNegativeInteger, requireProbability } from './validate.ts';
 
 export type CloseReason = 'closed' | 'reset';
@@ -76,15 +77,27 @@ export class Endpoint {
   onClose: (reason: CloseReason) => void = () => {};
   /** Virtual time before which nothing more sent from here can arrive (FIFO). */
   lastDeliveryMs = 0;
+  /** This side closed or saw the close: what still arrives is discarded. */
+  closed = false;
   peer!: Endpoint;
 
   constructor(
     private readonly network: Network,
     readonly connection: Connection,
     /** The node this side lives on. */
-    readonly local: string,
+    readonly node: SimNode,
     readonly incarnation: number,
   ) {}
+
+  /** The name of the node this side lives on. */
+  get local(): string {
+    return this.node.name;
+  }
+
+  /** False once the process this side belongs to has died. */
+  get processAlive(): boolean {
+    return this.node.incarnation === this.incarnation;
+  }
 
   get remote(): string {
     return this.peer.local;
@@ -106,7 +119,10 @@ export class Endpoint {
 }
 
 export class Connection {
+  /** Both sides may send. False after a close (data already sent still arrives) or a reset. */
   open = true;
+  /** Reset: data in flight is discarded. */
+  aborted = false;
   client!: Endpoint;
   server!: Endpoint;
 
@@ -206,7 +222,7 @@ export class Network {
   }
 
   canReach(from: string, to: string): boolean {
-    return from === to || !this.cuts.has(pairKey(from, to));
+    return this.cuts.size === 0 || from === to || !this.cuts.has(pairKey(from, to));
   }
 
   /** The current cuts as sorted pairs, for state views and traces. */
@@ -267,8 +283,8 @@ export class Network {
         return;
       }
       const connection = new Connection(this.nextConnectionId++, port);
-      const client = new Endpoint(this, connection, from, fromIncarnation);
-      const server = new Endpoint(this, connection, to, toNode.incarnation);
+      const client = new Endpoint(this, connection, fromNode, fromIncarnation);
+      const server = new Endpoint(this, connection, toNode, toNode.incarnation);
       client.peer = server;
       server.peer = client;
       connection.client = client;
@@ -292,7 +308,8 @@ export class Network {
 
   /** Resets a connection: both ends close now, with reason `reset`. */
   reset(connection: Connection): void {
-    if (!connection.open) return;
+    if (connection.aborted) return;
+    connection.aborted = true;
     this.finish(connection);
     this.notifyClose(connection.client, 'reset', 0);
     this.notifyClose(connection.server, 'reset', 0);
@@ -305,6 +322,7 @@ export class Network {
    */
   dropConnectionsOf(node: string, options: { notifyPeers: boolean }): void {
     for (const connection of this.openConnections(node)) {
+      connection.aborted = true;
       this.finish(connection);
       for (const end of [connection.client, connection.server]) {
         if (end.local === node) continue;
@@ -330,9 +348,9 @@ export class Network {
     const dueMs = Math.max(this.kernel.nowMs + this.delay(from.local, to.local), from.lastDeliveryMs);
     from.lastDeliveryMs = dueMs;
     this.kernel.scheduleAt(dueMs, () => {
-      if (this.kernel.node(to.local).incarnation !== to.incarnation) return;
-      if (!connection.open || !this.canReach(from.local, to.local)) {
-        if (connection.open) this.dropped(from.local, to.local, 'partitioned');
+      if (!to.processAlive || connection.aborted || to.closed) return;
+      if (!this.canReach(from.local, to.local)) {
+        this.dropped(from.local, to.local, 'partitioned');
         return;
       }
       to.onMessage(message);
@@ -341,6 +359,7 @@ export class Network {
 
   closeGracefully(from: Endpoint): void {
     const connection = from.connection;
+    from.closed = true;
     if (!connection.open) return;
     this.finish(connection);
     const to = from.peer;
@@ -356,7 +375,9 @@ export class Network {
 
   private notifyClose(end: Endpoint, reason: CloseReason, delayMs: number): void {
     this.kernel.schedule(delayMs, () => {
-      if (this.kernel.node(end.local).incarnation === end.incarnation) end.onClose(reason);
+      if (end.closed || !end.processAlive) return;
+      end.closed = true;
+      end.onClose(reason);
     }, { node: end.local, label: `net.${reason}` });
   }
 

@@ -10,7 +10,6 @@
  * state, and its 128-bit state is seeded here from a SplitMix32-style hash of (seed, name).
  */
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { InvalidArgumentError } from './errors.ts';
 import { requireInteger, requireProbability } from './validate.ts';
 
@@ -58,9 +57,18 @@ export class Rng implements RandomSource {
   }
 
   int(min: number, max: number): number {
-    requireInteger('min', min, -0x8000_0000, 0x7fff_ffff);
-    requireInteger('max', max, min, 0x7fff_ffff);
-    return uniformInt(this.generator, min, max);
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max < min || max - min >= 0x1_0000_0000) {
+      requireInteger('min', min, -0x8000_0000, 0x7fff_ffff);
+      requireInteger('max', max, min, min + 0xffff_ffff);
+    }
+    const range = max - min + 1;
+    if (range === 1) return min;
+    // Rejection sampling on 32-bit draws: unbiased for any range up to 2^32.
+    const limit = 0x1_0000_0000 - (0x1_0000_0000 % range);
+    for (;;) {
+      const draw = this.generator.next() >>> 0;
+      if (draw < limit) return min + (draw % range);
+    }
   }
 
   /** True with probability `p`. Draws nothing when p is 0 or 1, so a disabled fault costs no draw. */

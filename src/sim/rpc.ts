@@ -4,7 +4,7 @@
  * (ZooKeeper watch events) reach `onPush`, in order with the responses.
  */
 import { KafkasimError } from './errors.ts';
-import type { Future } from './future.ts';
+import type { Future, Outcome } from './future.ts';
 import type { Kernel, Timer } from './kernel.ts';
 import { ConnectionError, type CloseReason, type Endpoint } from './network.ts';
 import { requireNonNegativeInteger } from './validate.ts';
@@ -28,7 +28,7 @@ type Envelope =
   | { readonly kind: 'push'; readonly body: unknown };
 
 interface Pending {
-  readonly future: Future<unknown>;
+  readonly done: (outcome: Outcome<unknown>) => void;
   readonly timer: Timer | undefined;
 }
 
@@ -66,26 +66,36 @@ export class RpcClient<Req, Res> {
 
   request(body: Req, options: RequestOptions = {}): Future<Res> {
     const what = options.what ?? 'request';
-    const future = this.kernel.future<unknown>(`response to ${what} from ${this.endpoint.remote}`);
+    const future = this.kernel.future<Res>(() => `response to ${what} from ${this.endpoint.remote}`);
+    this.call(body, options, (outcome) => (outcome.ok ? future.resolve(outcome.value) : future.reject(outcome.error)));
+    return future;
+  }
+
+  /**
+   * Like `request`, but calls `done` (synchronously, inside the event that settles it) instead of
+   * returning a future: for event-driven callers on hot paths.
+   */
+  call(body: Req, options: RequestOptions, done: (outcome: Outcome<Res>) => void): void {
+    const settle = done as (outcome: Outcome<unknown>) => void;
     if (!this.endpoint.isOpen) {
-      future.reject(new ConnectionError('closed', this.endpoint.local, this.endpoint.remote));
-      return future as Future<Res>;
+      settle({ ok: false, error: new ConnectionError('closed', this.endpoint.local, this.endpoint.remote) });
+      return;
     }
     const id = this.nextId++;
     let timer: Timer | undefined;
     if (options.timeoutMs !== undefined) {
       const timeoutMs = requireNonNegativeInteger('timeoutMs', options.timeoutMs);
+      const what = options.what ?? 'request';
       timer = this.kernel.schedule(
         timeoutMs,
         () => {
-          if (this.pending.delete(id)) future.reject(new RequestTimeoutError(this.endpoint.remote, timeoutMs, what));
+          if (this.pending.delete(id)) settle({ ok: false, error: new RequestTimeoutError(this.endpoint.remote, timeoutMs, what) });
         },
         { node: this.endpoint.local, label: 'rpc.timeout' },
       );
     }
-    this.pending.set(id, { future, timer });
+    this.pending.set(id, { done: settle, timer });
     this.endpoint.send({ kind: 'request', id, body } satisfies Envelope);
-    return future as Future<Res>;
   }
 
   /** Sends a request that gets no response (Kafka's acks=0 produce). */
@@ -110,16 +120,16 @@ export class RpcClient<Req, Res> {
     if (pending === undefined) return; // timed out already
     this.pending.delete(envelope.id);
     pending.timer?.cancel();
-    pending.future.resolve(envelope.body);
+    pending.done({ ok: true, value: envelope.body });
   }
 
   private closed(reason: CloseReason): void {
     const error = new ConnectionError(reason, this.endpoint.local, this.endpoint.remote);
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const { future, timer } of pending) {
+    for (const { done, timer } of pending) {
       timer?.cancel();
-      future.reject(error);
+      done({ ok: false, error });
     }
     const onClose = this.onClose;
     this.onClose = () => {};

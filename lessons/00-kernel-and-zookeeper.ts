@@ -1,0 +1,124 @@
+/**
+ * Lesson 00: the simulation kernel and a ZooKeeper session.
+ *
+ * A coordinator, two sessions, an ephemeral node, and a network partition that cuts one session
+ * off until the server expires it: the mechanism behind every Kafka 0.8 failure story (a broker's
+ * or a consumer's registration is an ephemeral znode that lives exactly as long as its session).
+ */
+import { FaultInjector, Kernel, Network, formatMs } from '../src/sim/index.ts';
+import type { KeeperState, WatchedEvent } from '../src/protocol/zookeeper.ts';
+import {
+  SimZooKeeperClient,
+  ZooKeeperServer,
+  renderZooKeeperSessions,
+  renderZooKeeperTree,
+  type ZooKeeperState,
+} from '../src/zookeeper/index.ts';
+import { isMainModule, lessonMain, type Lesson } from './lib/lesson-kit.ts';
+
+const SESSION_TIMEOUT_MS = 6000;
+
+export const lesson: Lesson = {
+  id: '00',
+  title: 'The kernel and a ZooKeeper session',
+  summary: 'Virtual time, a ZooKeeper-like coordinator, an ephemeral node, and a session that expires behind a network partition.',
+  defaultSeed: 42,
+  async run(run) {
+    const kernel = new Kernel({ seed: run.seed });
+    const network = new Network(kernel);
+    const faults = new FaultInjector(kernel, network);
+    const zookeeper = new ZooKeeperServer(kernel, network, { kafkaPaths: true });
+    run.watch(kernel, {
+      kinds: ['zk.session', 'zk.client', 'zk.node', 'zk.watch', 'fault.', 'net.dropped'],
+      render: (snapshot, step) => {
+        const state = snapshot.zookeeper as ZooKeeperState;
+        return `${renderZooKeeperTree(state)}\n\n${renderZooKeeperSessions(state, timeAt(kernel, step))}`;
+      },
+    });
+
+    kernel.addNode('broker-1');
+    kernel.addNode('admin');
+    const broker = new SimZooKeeperClient(kernel, network, { node: 'broker-1', sessionTimeoutMs: SESSION_TIMEOUT_MS });
+    const admin = new SimZooKeeperClient(kernel, network, { node: 'admin', sessionTimeoutMs: SESSION_TIMEOUT_MS });
+    const brokerStates: Array<{ state: KeeperState; atMs: number }> = [];
+    broker.onStateChange((state) => brokerStates.push({ state, atMs: kernel.nowMs }));
+    const watchEvents: Array<{ event: WatchedEvent; atMs: number }> = [];
+
+    run.heading('1. Two sessions and an ephemeral node');
+    run.say(
+      'A ZooKeeper server runs on its own node. broker-1 opens a session and registers itself with an\n' +
+        'ephemeral node, as a Kafka broker does; admin lists /brokers/ids and leaves a child watch.',
+    );
+    kernel.spawn('broker-1', async () => {
+      await broker.connected();
+      await broker.create('/brokers/ids/1', '{"version":1,"host":"broker-1","port":9092,"jmx_port":-1}', 'ephemeral');
+    }, { node: 'broker-1' });
+    kernel.spawn('admin', async () => {
+      await admin.connected();
+      await kernel.sleep(100);
+      const ids = await admin.getChildren('/brokers/ids', (event) => watchEvents.push({ event, atMs: kernel.nowMs }));
+      run.say(`admin sees brokers ${JSON.stringify(ids)} and waits for a change.`);
+    }, { node: 'admin' });
+    await kernel.runFor(1000);
+    run.say('\nThe znode tree after one virtual second:');
+    run.say(renderZooKeeperTree(zookeeper.state));
+
+    run.heading('2. The network cuts broker-1 off');
+    run.say(
+      `broker-1 pings every third of its ${SESSION_TIMEOUT_MS} ms timeout. Cut off, it hears nothing and drops the\n` +
+        'connection after two thirds of the timeout; the server, which hears nothing either, expires the\n' +
+        'session after the whole timeout and deletes its ephemeral node. The watch fires for admin.',
+    );
+    const cutAtMs = kernel.nowMs;
+    const lastHeardBeforeCutMs = zookeeper.state.sessions[broker.sessionId!]!.lastHeardMs;
+    faults.apply({ kind: 'isolate', node: 'broker-1' });
+    await kernel.runFor(10_000);
+
+    run.heading('3. The network heals');
+    run.say('broker-1 reconnects to its old session and is told it has expired: its registration is gone.');
+    const healAtMs = kernel.nowMs;
+    faults.apply({ kind: 'heal' });
+    await kernel.runUntil(() => broker.state === 'expired', { maxSteps: 100_000, description: 'broker-1 to learn of its expiry' });
+    run.say('\nThe znode tree at the end:');
+    run.say(renderZooKeeperTree(zookeeper.state));
+
+    const disconnected = brokerStates.find((s) => s.state === 'disconnected');
+    const expired = brokerStates.find((s) => s.state === 'expired');
+    const expiry = kernel.trace.records.find((r) => r.kind === 'zk.session.expired');
+    run.claim(
+      'broker-1 went connected → disconnected → expired',
+      JSON.stringify(brokerStates.map((s) => s.state)) === JSON.stringify(['connected', 'disconnected', 'expired']),
+      JSON.stringify(brokerStates),
+    );
+    run.claim(
+      'the server expired the session no earlier than one session timeout after it last heard from broker-1',
+      expiry !== undefined && expiry.timeMs - lastHeardBeforeCutMs >= SESSION_TIMEOUT_MS,
+    );
+    const notified = watchEvents[0];
+    run.claim(
+      'the ephemeral node /brokers/ids/1 is gone, and admin’s watch fired once, one network hop after the expiry',
+      !Object.prototype.hasOwnProperty.call(zookeeper.state.root.children.brokers!.children.ids!.children, '1') &&
+        watchEvents.length === 1 &&
+        notified!.event.type === 'NodeChildrenChanged' &&
+        expiry !== undefined &&
+        notified!.atMs > expiry.timeMs &&
+        notified!.atMs - expiry.timeMs <= 2,
+      JSON.stringify(watchEvents),
+    );
+    run.claim('broker-1 learned of the expiry only after the network healed', expired !== undefined && expired.atMs > healAtMs);
+
+    run.whatYouSaw([
+      `broker-1 was cut off at ${formatMs(cutAtMs)} and dropped its connection at ${formatMs(disconnected!.atMs)} (two thirds of the ${SESSION_TIMEOUT_MS} ms timeout after it last heard the server).`,
+      `ZooKeeper expired its session at ${formatMs(expiry!.timeMs)} and deleted /brokers/ids/1; admin heard of it at ${formatMs(notified!.atMs)}.`,
+      `The network healed at ${formatMs(healAtMs)}; broker-1 learned that its session had expired at ${formatMs(expired!.atMs)}.`,
+      `A Kafka broker in this position must register again with a new session: until then, the cluster believes it is dead.`,
+    ]);
+  },
+};
+
+function timeAt(kernel: Kernel, step: number): number {
+  const record = [...kernel.trace.records].reverse().find((r) => r.step <= step);
+  return record?.timeMs ?? 0;
+}
+
+if (isMainModule(import.meta.url)) await lessonMain(lesson, process.argv.slice(2));

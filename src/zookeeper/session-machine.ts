@@ -1,0 +1,47 @@
+/**
+ * The lifecycle of a ZooKeeper session as its client sees it, as an explicit transition table
+ * (xstate v5, used through the pure `transition()`; the client stores only the state value).
+ *
+ *   connecting ──CONNECTED──▶ connected ──CONNECTION_LOST──▶ disconnected ──CONNECTED──▶ connected
+ *        │                        │                              │
+ *        └──────────EXPIRED / CLOSE (from any live state)───────┴──▶ expired | closed (final)
+ *
+ * `connecting` is before the first session exists; `disconnected` is a session cut off that may
+ * still live on the server. Only the server decides expiry: the client learns it when it gets
+ * through again (ZooKeeper's `KeeperState.Expired`).
+ */
+import { setup, transition } from 'xstate';
+import type { KeeperState } from '../protocol/zookeeper.ts';
+import { assert } from '../sim/assert.ts';
+
+export type SessionEvent = { type: 'CONNECTED' } | { type: 'CONNECTION_LOST' } | { type: 'EXPIRED' } | { type: 'CLOSE' };
+
+export const zooKeeperSessionMachine = setup({
+  types: { events: {} as SessionEvent },
+}).createMachine({
+  id: 'zooKeeperSession',
+  initial: 'connecting',
+  states: {
+    connecting: {
+      on: { CONNECTED: 'connected', CONNECTION_LOST: 'connecting', EXPIRED: 'expired', CLOSE: 'closed' },
+    },
+    connected: {
+      on: { CONNECTION_LOST: 'disconnected', EXPIRED: 'expired', CLOSE: 'closed' },
+    },
+    disconnected: {
+      on: { CONNECTED: 'connected', CONNECTION_LOST: 'disconnected', EXPIRED: 'expired', CLOSE: 'closed' },
+    },
+    expired: { type: 'final' },
+    closed: { type: 'final' },
+  },
+});
+
+/** The state after `event`, or undefined if the table has no such transition from `from`. */
+export function nextSessionState(from: KeeperState, event: SessionEvent['type']): KeeperState | undefined {
+  const snapshot = zooKeeperSessionMachine.resolveState({ value: from, context: {} });
+  if (!snapshot.can({ type: event })) return undefined;
+  const [next] = transition(zooKeeperSessionMachine, snapshot, { type: event });
+  const value = next.value;
+  assert(typeof value === 'string', 'session states are flat');
+  return value as KeeperState;
+}

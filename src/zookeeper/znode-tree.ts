@@ -1,0 +1,155 @@
+/**
+ * The znode tree as plain data in the world (`state.zookeeper`), and the operations of
+ * ZooKeeper's `DataTree` on it. Each operation works on whatever tree it is given: an immer draft
+ * (history on) or the live tree (history off); it returns a ZooKeeper error code instead of
+ * throwing, as the server answers with codes.
+ *
+ * Modelled from `org.apache.zookeeper.server.DataTree`: data version bumped by setData, child
+ * version (cversion) bumped by every child create/delete and used as the sequential suffix
+ * (`%010d`), conditional setData/delete (BADVERSION), NODEEXISTS, NONODE, NOTEMPTY,
+ * NOCHILDRENFOREPHEMERALS. Not modelled: ACLs, quotas, multi-op transactions, the
+ * `aversion`/`pzxid` fields.
+ */
+import { ZkErrorCode, nameOf, parentOf, type Stat } from '../protocol/zookeeper.ts';
+
+export interface ZNode {
+  data: string;
+  version: number;
+  cversion: number;
+  ephemeralOwner: string | null;
+  czxid: number;
+  mzxid: number;
+  ctimeMs: number;
+  mtimeMs: number;
+  /** Children by name, in creation order (listings are sorted). */
+  children: Record<string, ZNode>;
+}
+
+export interface ZkSessionState {
+  readonly id: string;
+  /** The node of the client that opened the session. */
+  readonly client: string;
+  readonly timeoutMs: number;
+  /** When the server last heard from the session (any request or ping). */
+  lastHeardMs: number;
+  /** Whether the session has a live connection to the server. */
+  connected: boolean;
+}
+
+export interface ZooKeeperState {
+  /** The transaction id of the last write. */
+  zxid: number;
+  root: ZNode;
+  /** Live sessions by id (expired and closed sessions are removed). */
+  sessions: Record<string, ZkSessionState>;
+}
+
+export function emptyZooKeeperState(): ZooKeeperState {
+  return { zxid: 0, root: newNode('', null, 0, 0), sessions: {} };
+}
+
+function newNode(data: string, ephemeralOwner: string | null, zxid: number, nowMs: number): ZNode {
+  return { data, version: 0, cversion: 0, ephemeralOwner, czxid: zxid, mzxid: zxid, ctimeMs: nowMs, mtimeMs: nowMs, children: {} };
+}
+
+export function lookup(tree: ZooKeeperState, path: string): ZNode | undefined {
+  if (path === '/') return tree.root;
+  let node: ZNode | undefined = tree.root;
+  let start = 1;
+  while (node !== undefined) {
+    const end = path.indexOf('/', start);
+    const name = end === -1 ? path.slice(start) : path.slice(start, end);
+    node = Object.prototype.hasOwnProperty.call(node.children, name) ? node.children[name] : undefined;
+    if (end === -1) return node;
+    start = end + 1;
+  }
+  return undefined;
+}
+
+export function statOf(node: ZNode): Stat {
+  return {
+    version: node.version,
+    cversion: node.cversion,
+    ephemeralOwner: node.ephemeralOwner,
+    czxid: node.czxid,
+    mzxid: node.mzxid,
+    ctimeMs: node.ctimeMs,
+    mtimeMs: node.mtimeMs,
+    numChildren: Object.keys(node.children).length,
+    dataLength: node.data.length,
+  };
+}
+
+export type TreeResult<T> = { readonly code: 0; readonly value: T } | { readonly code: number };
+
+export interface CreateRequest {
+  readonly path: string;
+  readonly data: string;
+  readonly ephemeralOwner: string | null;
+  readonly sequential: boolean;
+  readonly nowMs: number;
+}
+
+/** Creates a node; on success the actual path (sequential suffix appended). */
+export function createNode(tree: ZooKeeperState, request: CreateRequest): TreeResult<string> {
+  const parentPath = parentOf(request.path);
+  const parent = lookup(tree, parentPath);
+  if (parent === undefined) return { code: ZkErrorCode.NONODE };
+  if (parent.ephemeralOwner !== null) return { code: ZkErrorCode.NOCHILDRENFOREPHEMERALS };
+  let name = nameOf(request.path);
+  if (request.sequential) name += String(parent.cversion).padStart(10, '0');
+  if (Object.prototype.hasOwnProperty.call(parent.children, name)) return { code: ZkErrorCode.NODEEXISTS };
+  const zxid = ++tree.zxid;
+  parent.children[name] = newNode(request.data, request.ephemeralOwner, zxid, request.nowMs);
+  parent.cversion++;
+  return { code: 0, value: parentPath === '/' ? `/${name}` : `${parentPath}/${name}` };
+}
+
+/** Deletes a node if `version` matches (-1: any). */
+export function deleteNode(tree: ZooKeeperState, path: string, version: number): TreeResult<ZNode> {
+  if (path === '/') return { code: ZkErrorCode.BADARGUMENTS };
+  const parent = lookup(tree, parentOf(path));
+  const name = nameOf(path);
+  const node = parent !== undefined && Object.prototype.hasOwnProperty.call(parent.children, name) ? parent.children[name] : undefined;
+  if (parent === undefined || node === undefined) return { code: ZkErrorCode.NONODE };
+  if (version !== -1 && node.version !== version) return { code: ZkErrorCode.BADVERSION };
+  if (Object.keys(node.children).length > 0) return { code: ZkErrorCode.NOTEMPTY };
+  ++tree.zxid;
+  delete parent.children[name];
+  parent.cversion++;
+  return { code: 0, value: node };
+}
+
+/** Sets data if `version` matches (-1: any); returns the new stat. */
+export function setNodeData(tree: ZooKeeperState, path: string, data: string, version: number, nowMs: number): TreeResult<Stat> {
+  const node = lookup(tree, path);
+  if (node === undefined) return { code: ZkErrorCode.NONODE };
+  if (version !== -1 && node.version !== version) return { code: ZkErrorCode.BADVERSION };
+  node.data = data;
+  node.version++;
+  node.mzxid = ++tree.zxid;
+  node.mtimeMs = nowMs;
+  return { code: 0, value: statOf(node) };
+}
+
+export function childNames(node: ZNode): string[] {
+  return Object.keys(node.children).sort();
+}
+
+/** Every path in the tree (depth first, children sorted): for views and tests. */
+export function allPaths(tree: ZooKeeperState): string[] {
+  const out: string[] = [];
+  const walk = (node: ZNode, path: string) => {
+    for (const name of childNames(node)) {
+      const child = joinChild(path, name);
+      out.push(child);
+      walk(node.children[name]!, child);
+    }
+  };
+  walk(tree.root, '/');
+  return out;
+}
+
+function joinChild(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
