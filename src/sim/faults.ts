@@ -106,7 +106,7 @@ export class FaultInjector {
       return { entry, definition };
     });
     for (const { entry, definition } of checked) {
-      this.kernel.scheduleAt(entry.atMs, () => this.carryOut(entry.fault, definition), { label: `fault ${entry.fault.kind}` });
+      this.kernel.scheduleAt(entry.atMs, () => this.carryOut(entry.fault, definition), { node: null, label: `fault ${entry.fault.kind}` });
     }
   }
 
@@ -181,8 +181,7 @@ export class FaultInjector {
           requireNonNegativeInteger('latencyMs', f.latencyMs);
           if (f.jitterMs !== undefined) requireNonNegativeInteger('jitterMs', f.jitterMs);
         },
-        apply: (f) =>
-          net.setLink(f.from, f.to, { latencyMs: f.latencyMs, ...(f.jitterMs === undefined ? {} : { jitterMs: f.jitterMs }) }, f.oneWay ?? false),
+        apply: (f) => net.setLink(f.from, f.to, { latencyMs: f.latencyMs, jitterMs: f.jitterMs ?? 0 }, f.oneWay ?? false),
         describe: (f) => `The link ${f.from} ${f.oneWay ? '→' : '↔'} ${f.to} now takes ${f.latencyMs} ms${f.jitterMs ? ` (+ up to ${f.jitterMs} ms)` : ''}.`,
       },
       pause: {
@@ -194,6 +193,7 @@ export class FaultInjector {
           kernel.pauseNode(f.node);
           if (f.durationMs !== undefined) {
             kernel.schedule(f.durationMs, () => this.carryOut({ kind: 'resume', node: f.node }, this.definitions.get('resume')!), {
+              node: null,
               label: 'fault resume',
             });
           }

@@ -106,6 +106,11 @@ export class Future<T> implements Promise<T> {
     return this.status !== PENDING;
   }
 
+  /** The future itself, as a promise (so a Future is a `Deferred` of the runtime seam). */
+  get promise(): Promise<T> {
+    return this;
+  }
+
   /** The outcome once settled. */
   get outcome(): Outcome<T> | undefined {
     if (this.status === FULFILLED) return { ok: true, value: this.result as T };

@@ -48,8 +48,11 @@ export interface Timer {
 }
 
 export interface ScheduleOptions {
-  /** The node whose process owns the event: a paused node delays it, a crashed one drops it. */
-  readonly node?: string;
+  /**
+   * The node whose process owns the event: a paused node delays it, a crashed one drops it.
+   * Default: the running task's node; null: the kernel itself (never paused or killed).
+   */
+  readonly node?: string | null;
   /** What the event is, for error reports. */
   readonly label?: string;
 }
@@ -243,7 +246,8 @@ export class Kernel implements FutureDriver {
 
   private enqueue(timeMs: number, run: () => void, options: ScheduleOptions): Timer {
     requireFunction('run', run);
-    const node = options.node === undefined ? this.runningTask?.node : this.node(options.node);
+    const node =
+      options.node === undefined ? this.runningTask?.node : options.node === null ? undefined : this.node(options.node);
     const event = new ScheduledEvent(timeMs, this.seq++, options.label ?? 'event', node, node?.incarnation ?? 0, run);
     this.queue.push(event);
     return event;
@@ -269,6 +273,12 @@ export class Kernel implements FutureDriver {
     requireFunction('task body', body);
     const node = options.node === undefined ? this.runningTask?.node : this.node(options.node);
     const task = new Task(name, node, node?.incarnation ?? 0, options.onError ?? 'fail-run', this);
+    if (node !== undefined && !node.alive) {
+      // A dead process starts nothing.
+      task.state = 'killed';
+      task.done.resolve({ status: 'killed' });
+      return task;
+    }
     this.tasks.add(task);
     this.wake(task, {
       run: () => {
@@ -358,7 +368,8 @@ export class Kernel implements FutureDriver {
         continue;
       }
       if (node?.paused) {
-        node.deferred.push(() => this.ready.push(wake));
+        // Re-queued as an event on resume, so it keeps its place among the node's deferred events.
+        node.deferred.push(() => this.enqueue(this.time, () => this.ready.push(wake), { node: node.name, label: 'task wake-up' }));
         continue;
       }
       this.runningTask = task;
@@ -367,9 +378,15 @@ export class Kernel implements FutureDriver {
       this.quiet = false;
       wake.target.run();
       // A task with other waits still registered was most likely not resumed (an element of a
-      // Promise.all): give it fewer turns before moving on.
+      // Promise.all): give it a few turns, then move on. A task with no other wait was resumed:
+      // it runs until it waits again, however many turns that takes.
       const budget = task.pendingWaits > 0 ? FEW_QUIET_TICKS : QUIET_TICKS;
       for (let ticks = 0; !this.quiet && ticks < budget; ticks++) await null;
+      if (!this.quiet && task.pendingWaits === 0) {
+        // A macrotask runs only once the microtask queue is empty: by then the task waits
+        // on a kernel future (quiet) or on something the kernel does not drive.
+        await new Promise<void>((resolve) => onNextMacrotask(resolve));
+      }
       if (!this.quiet) {
         this.uncertain = true;
         if (task.state === 'running') {
@@ -479,7 +496,7 @@ export class Kernel implements FutureDriver {
     while (!predicate()) {
       if (budget-- === 0) throw new StepLimitError(maxSteps, this.time, options.description ?? 'the condition');
       let next = this.next(Infinity);
-    if (next instanceof Promise) next = await next;
+      if (next instanceof Promise) next = await next;
       if (next === IDLE) {
         this.checkDeadlock();
         throw new IdleBeforeConditionError(this.time);
@@ -494,9 +511,11 @@ export class Kernel implements FutureDriver {
     const maxSteps = requireInteger('maxSteps', options.maxSteps ?? DEFAULT_MAX_STEPS, 1);
     this.assertNotInEvent();
     for (let steps = 0; ; steps++) {
-      if (steps === maxSteps) throw new StepLimitError(maxSteps, this.time, 'idleness');
+      if (steps === maxSteps && (this.hasWakes() || this.queue.peekLive() !== undefined)) {
+        throw new StepLimitError(maxSteps, this.time, 'idleness');
+      }
       let next = this.next(Infinity);
-    if (next instanceof Promise) next = await next;
+      if (next instanceof Promise) next = await next;
       if (next === IDLE) break;
       const draining = this.runStep(next);
       if (draining !== undefined) await draining;
@@ -533,7 +552,7 @@ export class Kernel implements FutureDriver {
       this.queue.pop();
       const node = event.node;
       if (node !== undefined) {
-        if (node.incarnation !== event.incarnation) continue;
+        if (node.incarnation !== event.incarnation || !node.alive) continue;
         if (node.paused) {
           this.time = event.timeMs;
           node.deferred.push(() => this.enqueue(this.time, event.run, { node: node.name, label: event.label }));

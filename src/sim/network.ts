@@ -103,8 +103,9 @@ export class Endpoint {
     return this.peer.local;
   }
 
+  /** This side can still send: it has not closed, seen a close, or died. */
   get isOpen(): boolean {
-    return this.connection.open;
+    return !this.closed && this.processAlive;
   }
 
   /** Sends a message to the other side; silently nothing if the connection is closed. */
@@ -119,9 +120,7 @@ export class Endpoint {
 }
 
 export class Connection {
-  /** Both sides may send. False after a close (data already sent still arrives) or a reset. */
-  open = true;
-  /** Reset: data in flight is discarded. */
+  /** Reset or torn down with a dead process: data in flight is discarded, nothing more is sent. */
   aborted = false;
   client!: Endpoint;
   server!: Endpoint;
@@ -143,7 +142,7 @@ export class Network {
   private readonly rng: Rng;
   private readonly links = new Map<string, Link>();
   private readonly cuts = new Set<string>();
-  private readonly listeners = new Map<string, Acceptor>();
+  private readonly listeners = new Map<string, { readonly acceptor: Acceptor; readonly incarnation: number }>();
   private readonly connections = new Map<number, Connection>();
   private defaultLink: Link;
   private nextConnectionId = 1;
@@ -237,15 +236,26 @@ export class Network {
     this.requireNode(node);
     requireInteger('port', port, 1, 65535);
     const key = `${node}:${port}`;
-    if (this.listeners.has(key)) throw new InvalidArgumentError('port', port, `a port ${node} is not already listening on`);
-    this.listeners.set(key, acceptor);
+    if (this.listenerOf(node, port) !== undefined) {
+      throw new InvalidArgumentError('port', port, `a port ${node} is not already listening on`);
+    }
+    // A listener belongs to the process that opened it: a dead incarnation's is ignored.
+    const entry = { acceptor, incarnation: this.kernel.node(node).incarnation };
+    this.listeners.set(key, entry);
     return () => {
-      if (this.listeners.get(key) === acceptor) this.listeners.delete(key);
+      if (this.listeners.get(key) === entry) this.listeners.delete(key);
     };
   }
 
   isListening(node: string, port: number): boolean {
-    return this.listeners.has(`${node}:${port}`);
+    return this.listenerOf(node, port) !== undefined;
+  }
+
+  private listenerOf(node: string, port: number): Acceptor | undefined {
+    const entry = this.listeners.get(`${node}:${port}`);
+    const simNode = this.kernel.node(node);
+    if (entry === undefined || !simNode.alive || entry.incarnation !== simNode.incarnation) return undefined;
+    return entry.acceptor;
   }
 
   /**
@@ -262,10 +272,9 @@ export class Network {
       label: 'net.connect.timeout',
     });
     const fromIncarnation = fromNode.incarnation;
-    const answer = (run: () => void) => {
-      // The answer (SYN-ACK or RST) travels back; a cut or a lost segment means no answer.
-      if (!this.passes(to, from)) return;
-      this.kernel.schedule(this.delay(to, from), () => {
+    /** The answer (SYN-ACK or RST) travels back; a cut or a lost segment means no answer. */
+    const answer = (delayMs: number, run: () => void) => {
+      this.kernel.schedule(delayMs, () => {
         if (fromNode.incarnation !== fromIncarnation || !this.canReach(to, from)) return;
         run();
       }, { node: from, label: 'net.connect.answer' });
@@ -274,9 +283,11 @@ export class Network {
     this.kernel.schedule(this.delay(from, to), () => {
       const toNode = this.kernel.node(to);
       if (!this.canReach(from, to)) return;
-      const acceptor = toNode.alive ? this.listeners.get(`${to}:${port}`) : undefined;
+      const acceptor = this.listenerOf(to, port);
+      if (!this.passes(to, from)) return;
+      const answerDelayMs = this.delay(to, from);
       if (acceptor === undefined) {
-        answer(() => {
+        answer(answerDelayMs, () => {
           timer.cancel();
           future.reject(new ConnectionError('refused', from, to));
         });
@@ -289,13 +300,18 @@ export class Network {
       server.peer = client;
       connection.client = client;
       connection.server = server;
+      // Whatever the server sends from its acceptor travels behind the SYN-ACK.
+      server.lastDeliveryMs = this.kernel.nowMs + answerDelayMs;
       this.connections.set(connection.id, connection);
-      acceptor(server);
-      answer(() => {
+      // The process accepts when it runs (later if paused); what arrives meanwhile waits behind.
+      this.kernel.schedule(0, () => acceptor(server), { node: to, label: 'net.accept' });
+      answer(answerDelayMs, () => {
         timer.cancel();
         if (!future.resolve(client)) this.closeGracefully(client);
       });
-    }, { node: to, label: 'net.connect.syn' });
+      // Owned by no process: the target machine's TCP stack answers the handshake (an RST for
+      // a crashed process, a SYN-ACK even while the process is paused: it accepts when it runs).
+    }, { node: null, label: 'net.connect.syn' });
     return future;
   }
 
@@ -310,9 +326,14 @@ export class Network {
   reset(connection: Connection): void {
     if (connection.aborted) return;
     connection.aborted = true;
-    this.finish(connection);
-    this.notifyClose(connection.client, 'reset', 0);
-    this.notifyClose(connection.server, 'reset', 0);
+    this.connections.delete(connection.id);
+    for (const end of [connection.client, connection.server]) {
+      if (end.closed) continue;
+      end.closed = true;
+      this.kernel.schedule(0, () => {
+        if (end.processAlive) end.onClose('reset');
+      }, { node: end.local, label: 'net.reset' });
+    }
   }
 
   /**
@@ -322,10 +343,15 @@ export class Network {
    */
   dropConnectionsOf(node: string, options: { notifyPeers: boolean }): void {
     for (const connection of this.openConnections(node)) {
+      // The dead side's data in flight is gone and it sends nothing more; the peer keeps an
+      // open endpoint (its sends vanish) until an RST reaches it, or forever without one.
       connection.aborted = true;
-      this.finish(connection);
+      this.connections.delete(connection.id);
       for (const end of [connection.client, connection.server]) {
-        if (end.local === node) continue;
+        if (end.local === node) {
+          end.closed = true;
+          continue;
+        }
         if (options.notifyPeers && this.canReach(node, end.local)) this.notifyClose(end, 'reset', this.delay(node, end.local));
       }
     }
@@ -342,7 +368,7 @@ export class Network {
 
   transmit(from: Endpoint, message: unknown): void {
     const connection = from.connection;
-    if (!connection.open) return;
+    if (!from.isOpen) return;
     const to = from.peer;
     if (!this.passes(from.local, to.local)) return;
     const dueMs = Math.max(this.kernel.nowMs + this.delay(from.local, to.local), from.lastDeliveryMs);
@@ -358,25 +384,23 @@ export class Network {
   }
 
   closeGracefully(from: Endpoint): void {
-    const connection = from.connection;
+    if (!from.isOpen) {
+      from.closed = true;
+      return;
+    }
     from.closed = true;
-    if (!connection.open) return;
-    this.finish(connection);
     const to = from.peer;
+    if (to.closed) this.connections.delete(from.connection.id);
     // The FIN travels after the data already sent; the closing side is done at once.
     const dueMs = Math.max(this.kernel.nowMs + this.delay(from.local, to.local), from.lastDeliveryMs);
     if (this.canReach(from.local, to.local)) this.notifyClose(to, 'closed', dueMs - this.kernel.nowMs);
-  }
-
-  private finish(connection: Connection): void {
-    connection.open = false;
-    this.connections.delete(connection.id);
   }
 
   private notifyClose(end: Endpoint, reason: CloseReason, delayMs: number): void {
     this.kernel.schedule(delayMs, () => {
       if (end.closed || !end.processAlive) return;
       end.closed = true;
+      if (end.peer.closed) this.connections.delete(end.connection.id);
       end.onClose(reason);
     }, { node: end.local, label: `net.${reason}` });
   }

@@ -39,7 +39,10 @@ export class Rng implements RandomSource {
     return new Rng(seed, '');
   }
 
-  /** A child stream whose draws depend only on the root seed and the child's full name. */
+  /**
+   * A child stream whose draws depend only on the root seed and the child's full name (its
+   * path: `fork('a').fork('b')` is the stream `a/b`).
+   */
   fork(name: string): Rng {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError('stream name', name, 'a non-empty string');
@@ -115,14 +118,14 @@ function mix32(x: number): number {
 }
 
 function deriveState(seed: number, name: string): number[] {
+  // Both 32-bit halves of the seed and two independent hashes of the name feed the state, so
+  // seeds that differ only above bit 32 get different streams.
   const low = seed >>> 0;
   const high = Math.floor(seed / 0x1_0000_0000) >>> 0;
-  let h = fnv1a(name, mix32(low ^ mix32(high)));
-  const state: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    h = mix32(h + i);
-    state.push(h | 0);
-  }
+  const nameA = fnv1a(name);
+  const nameB = fnv1a(name, 0x9747b28c);
+  const state = [mix32(low ^ nameA), mix32(high ^ nameB), mix32(low + 0x6d2b79f5), mix32(nameA ^ mix32(high + 0x632be5ab))];
+  for (let i = 0; i < 4; i++) state[i] = mix32(state[i]! ^ state[(i + 3) % 4]!) | 0;
   // xoroshiro's all-zero state is a fixed point; the mixer makes it practically impossible,
   // but keep the generator well-defined whatever the input.
   if (!state.some((word) => word !== 0)) state[0] = 1;

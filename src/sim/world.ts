@@ -10,7 +10,7 @@
  * Components own slices (`zookeeper`, `brokers`, ...) registered before the run starts, and
  * must re-read their slice from `state` at every event (a draft does not outlive its step).
  */
-import { createDraft, finishDraft, setAutoFreeze, type Draft } from 'immer';
+import { createDraft, finishDraft, freeze, setAutoFreeze, type Draft } from 'immer';
 import { assert } from './assert.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { History } from './history.ts';
@@ -54,6 +54,8 @@ export class World<S extends WorldState = WorldState> {
       throw new InvalidArgumentError('slice name', name, 'a name not already registered in the world');
     }
     this.committed = { ...this.committed, [name]: initial } as S;
+    // With history on, snapshots are immutable from the start: nothing may rewrite step 0.
+    if (this.history !== undefined) this.committed = freeze(this.committed, true);
     this.history?.replaceLatest(this.committed);
   }
 
