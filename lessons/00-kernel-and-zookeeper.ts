@@ -29,7 +29,7 @@ export const lesson: Lesson = {
     const faults = new FaultInjector(kernel, network);
     const zookeeper = new ZooKeeperServer(kernel, network, { kafkaPaths: true });
     run.watch(kernel, {
-      kinds: ['zk.session', 'zk.client', 'zk.node', 'zk.watch', 'fault.', 'net.dropped'],
+      kinds: ['zk.session', 'zk.client', 'zk.node', 'zk.watch', 'fault.', 'net.held', 'net.dropped'],
       render: (snapshot, step) => {
         const state = snapshot.zookeeper as ZooKeeperState;
         return `${renderZooKeeperTree(state)}\n\n${renderZooKeeperSessions(state, timeAt(kernel, step))}`;

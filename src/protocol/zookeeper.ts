@@ -90,6 +90,8 @@ export interface Stat {
   readonly ephemeralOwner: string | null;
   readonly czxid: number;
   readonly mzxid: number;
+  /** The transaction that last created or deleted a child. */
+  readonly pzxid: number;
   readonly ctimeMs: number;
   readonly mtimeMs: number;
   readonly numChildren: number;
@@ -162,8 +164,9 @@ export function pathProblem(path: unknown, sequential = false): string | undefin
     const last = i === segments.length - 1;
     if (segment.length === 0 && !(last && sequential)) return 'a path must not contain an empty segment (//)';
     if (segment === '.' || segment === '..') return 'a path must not contain relative segments (. or ..)';
-    for (const char of segment) {
-      const c = char.codePointAt(0)!;
+    // Java checks UTF-16 units: both halves of a surrogate pair fall in a forbidden range.
+    for (let k = 0; k < segment.length; k++) {
+      const c = segment.charCodeAt(k);
       if (c === 0 || (c > 0 && c < 0x1f) || (c > 0x7f && c < 0x9f) || (c > 0xd800 && c < 0xf8ff) || (c > 0xfff0 && c < 0xffff)) {
         return `a path must not contain the character U+${c.toString(16).padStart(4, '0')}`;
       }

@@ -1,22 +1,26 @@
 /**
- * The simulated network: nodes reach each other through connections with per-connection FIFO
- * delivery (like TCP), per-link latency (a minimum plus seeded jitter), random loss, partitions
- * between arbitrary sets of nodes, and connection resets.
+ * The simulated network: nodes reach each other through connections that behave like TCP:
+ * per-connection FIFO, reliable delivery, per-link latency (a minimum plus seeded jitter), loss
+ * that costs retransmissions, partitions between arbitrary sets of nodes, and resets.
  *
  * What is modelled and what is not:
- * - A connection is set up with one round trip: refused at once (after the round trip) if the
- *   remote process is down or not listening, never answered if the remote is unreachable (the
- *   caller's connect timeout fires).
- * - A message sent on an open connection is delivered after the link latency, never before a
- *   message sent earlier on the same connection in the same direction.
- * - A message lost to the link's loss rate or to a partition (checked when sent and again when
- *   due) is dropped and the connection stays up: like a TCP stream whose segments never get
- *   through, the application only notices through its own request timeouts. There is no
- *   bandwidth model.
- * - A reset closes both ends at once and every request in flight on it fails (see rpc.ts).
- * - A process that dies takes its connections with it: with `notifyPeers` (a crash, the OS sends
- *   RST) the peers see a reset one latency later, if they can be reached; without it (power loss,
- *   a pulled cable) they see nothing.
+ * - Connecting sends a SYN, retransmitted after 1, 3, 7, 15, ... seconds (the initial
+ *   retransmission timeout doubling) until the caller's connect timeout: a SYN lost or cut off
+ *   is tried again, so a connection can still be made once a partition heals. The target
+ *   machine's TCP stack answers: RST if no live process listens (refused), SYN-ACK otherwise,
+ *   even while the process is paused (it accepts when it runs).
+ * - On an open connection a message arrives after the link latency and never before a message
+ *   sent earlier in the same direction. A message lost to the link's loss rate is retransmitted
+ *   after a retransmission timeout (200 ms, doubling while it keeps being lost): it arrives late
+ *   and holds up what follows (head-of-line blocking). A message that meets a cut (when sent or
+ *   when due) waits, with everything behind it, until the cut heals, then flows in order. The
+ *   application notices trouble only through its own timeouts, as with TCP; no bandwidth model.
+ * - A graceful close (FIN) travels behind the data already sent. A reset closes both ends at
+ *   once and discards what is in flight (requests on it fail, see rpc.ts).
+ * - A process that dies takes its connections with it: with `notifyPeers` (a crash: its OS sends
+ *   RST) the peers see a reset one latency later if the RST can reach them; without it (power
+ *   loss, a pulled cable) they see nothing and their messages vanish.
+ * Simplified: TCP's own give-up after ~15 minutes of failed retransmissions is not modelled.
  */
 import { KafkasimError, InvalidArgumentError, UnknownNameError } from './errors.ts';
 import { Future } from './future.ts';
@@ -57,7 +61,7 @@ export interface LinkOptions {
   readonly latencyMs?: number;
   /** Extra delay drawn uniformly from [0, jitterMs] per message. */
   readonly jitterMs?: number;
-  /** Probability that a message is lost. */
+  /** Probability that a transmission is lost (data is then retransmitted; handshakes retried). */
   readonly lossRate?: number;
 }
 
@@ -69,14 +73,30 @@ interface Link {
 
 export const DEFAULT_LINK: Required<LinkOptions> = { latencyMs: 1, jitterMs: 1, lossRate: 0 };
 
+/** Linux's minimum retransmission timeout: what a lost segment costs before it is sent again. */
+export const RETRANSMISSION_TIMEOUT_MS = 200;
+/** Linux's maximum retransmission timeout (`TCP_RTO_MAX`). */
+export const MAX_RETRANSMISSION_TIMEOUT_MS = 120_000;
+/** Linux's `tcp_retries2`: retransmissions of a segment before TCP gives up on the connection. */
+export const MAX_RETRANSMISSIONS = 15;
+
+/** A FIN waiting behind held data. */
+const FIN = Symbol('FIN');
+
 /** One side of a connection. */
 export class Endpoint {
   /** Called with every message that arrives (in send order). */
   onMessage: (message: unknown) => void = () => {};
   /** Called once when the connection ends. */
   onClose: (reason: CloseReason) => void = () => {};
-  /** Virtual time before which nothing more sent from here can arrive (FIFO). */
-  lastDeliveryMs = 0;
+  /** Sequence number of the next message sent from this side. */
+  sendSeq = 0;
+  /** Sequence number of the next message this side will hand to `onMessage`. */
+  receiveSeq = 0;
+  /** Messages that arrived ahead of a missing one, by sequence number (TCP's receive buffer). */
+  reorder: Map<number, unknown> | undefined;
+  /** Messages from this side stopped by a cut, to retransmit when it heals. */
+  held: Array<{ readonly seq: number; readonly message: unknown }> | undefined;
   /** This side closed or saw the close: what still arrives is discarded. */
   closed = false;
   peer!: Endpoint;
@@ -144,6 +164,8 @@ export class Network {
   private readonly cuts = new Set<string>();
   private readonly listeners = new Map<string, { readonly acceptor: Acceptor; readonly incarnation: number }>();
   private readonly connections = new Map<number, Connection>();
+  /** Endpoints with traffic held up by a cut. */
+  private readonly holding = new Set<Endpoint>();
   private defaultLink: Link;
   private nextConnectionId = 1;
 
@@ -213,11 +235,9 @@ export class Network {
 
   /** Removes every cut (or only the cut between `a` and `b`). */
   heal(a?: string, b?: string): void {
-    if (a === undefined || b === undefined) {
-      this.cuts.clear();
-      return;
-    }
-    this.cuts.delete(pairKey(a, b));
+    if (a === undefined || b === undefined) this.cuts.clear();
+    else this.cuts.delete(pairKey(a, b));
+    this.releaseHeld();
   }
 
   canReach(from: string, to: string): boolean {
@@ -259,59 +279,71 @@ export class Network {
   }
 
   /**
-   * Opens a connection from `from` to `to`:`port`. Resolves with the local endpoint after one
-   * round trip; rejects with `ConnectionError` refused (remote down or not listening) or timeout.
+   * Opens a connection from `from` to `to`:`port`. Resolves with the local endpoint once the
+   * handshake completes; rejects with `ConnectionError` refused (no live process listens) or
+   * timeout (no answer within `timeoutMs`, SYN retransmissions included).
    */
   connect(from: string, to: string, port: number, options: ConnectOptions = {}): Future<Endpoint> {
     const fromNode = this.requireNode(from);
     this.requireNode(to);
     const timeoutMs = requireNonNegativeInteger('connect timeoutMs', options.timeoutMs ?? 10_000);
     const future = this.kernel.future<Endpoint>(`connection from ${from} to ${to}:${port}`);
+    const fromIncarnation = fromNode.incarnation;
+    let client: Endpoint | undefined;
+    let accepted: Connection | undefined;
     const timer = this.kernel.schedule(timeoutMs, () => future.reject(new ConnectionError('timeout', from, to)), {
       node: from,
       label: 'net.connect.timeout',
     });
-    const fromIncarnation = fromNode.incarnation;
-    /** The answer (SYN-ACK or RST) travels back; a cut or a lost segment means no answer. */
-    const answer = (delayMs: number, run: () => void) => {
-      this.kernel.schedule(delayMs, () => {
-        if (fromNode.incarnation !== fromIncarnation || !this.canReach(to, from)) return;
+    /** The answer (SYN-ACK or RST) travels back unless it is cut off or lost. */
+    const answer = (run: () => void) => {
+      if (!this.passes(to, from)) return;
+      this.kernel.schedule(this.delay(to, from), () => {
+        if (fromNode.incarnation !== fromIncarnation || !this.canReach(to, from) || future.settled) return;
+        timer.cancel();
         run();
       }, { node: from, label: 'net.connect.answer' });
     };
-    if (!this.passes(from, to)) return future;
-    this.kernel.schedule(this.delay(from, to), () => {
-      const toNode = this.kernel.node(to);
-      if (!this.canReach(from, to)) return;
-      const acceptor = this.listenerOf(to, port);
-      if (!this.passes(to, from)) return;
-      const answerDelayMs = this.delay(to, from);
-      if (acceptor === undefined) {
-        answer(answerDelayMs, () => {
-          timer.cancel();
-          future.reject(new ConnectionError('refused', from, to));
-        });
-        return;
-      }
-      const connection = new Connection(this.nextConnectionId++, port);
-      const client = new Endpoint(this, connection, fromNode, fromIncarnation);
-      const server = new Endpoint(this, connection, toNode, toNode.incarnation);
-      client.peer = server;
-      server.peer = client;
-      connection.client = client;
-      connection.server = server;
-      // Whatever the server sends from its acceptor travels behind the SYN-ACK.
-      server.lastDeliveryMs = this.kernel.nowMs + answerDelayMs;
-      this.connections.set(connection.id, connection);
-      // The process accepts when it runs (later if paused); what arrives meanwhile waits behind.
-      this.kernel.schedule(0, () => acceptor(server), { node: to, label: 'net.accept' });
-      answer(answerDelayMs, () => {
-        timer.cancel();
-        if (!future.resolve(client)) this.closeGracefully(client);
-      });
-      // Owned by no process: the target machine's TCP stack answers the handshake (an RST for
-      // a crashed process, a SYN-ACK even while the process is paused: it accepts when it runs).
-    }, { node: null, label: 'net.connect.syn' });
+    const syn = () => {
+      if (future.settled || fromNode.incarnation !== fromIncarnation) return;
+      if (!this.passes(from, to)) return;
+      // Owned by no process: the target machine's TCP stack answers the handshake.
+      this.kernel.schedule(this.delay(from, to), () => {
+        if (future.settled || !this.canReach(from, to)) return;
+        if (accepted !== undefined) {
+          // A retransmitted SYN for a connection already accepted: its SYN-ACK was lost; resend.
+          answer(() => future.resolve(client!));
+          return;
+        }
+        const toNode = this.kernel.node(to);
+        const acceptor = this.listenerOf(to, port);
+        if (acceptor === undefined) {
+          answer(() => future.reject(new ConnectionError('refused', from, to)));
+          return;
+        }
+        const connection = new Connection(this.nextConnectionId++, port);
+        client = new Endpoint(this, connection, fromNode, fromIncarnation);
+        const server = new Endpoint(this, connection, toNode, toNode.incarnation);
+        client.peer = server;
+        server.peer = client;
+        connection.client = client;
+        connection.server = server;
+        accepted = connection;
+        this.connections.set(connection.id, connection);
+        // The process accepts when it runs (later if it is paused).
+        this.kernel.schedule(0, () => acceptor(server), { node: to, label: 'net.accept' });
+        answer(() => future.resolve(client!));
+      }, { node: null, label: 'net.connect.syn' });
+    };
+    syn();
+    // TCP retransmits an unanswered SYN after 1 s, then doubles the wait.
+    for (let atMs = 1000, rtoMs = 1000; atMs < timeoutMs; rtoMs *= 2, atMs += rtoMs) {
+      this.kernel.schedule(atMs, syn, { node: from, label: 'net.connect.syn-retransmit' });
+    }
+    future.onSettled((outcome) => {
+      // A late handshake for a caller that gave up: close the half-open connection.
+      if (!outcome.ok && accepted !== undefined && client !== undefined) this.closeGracefully(client);
+    });
     return future;
   }
 
@@ -367,20 +399,83 @@ export class Network {
   // ---------------------------------------------------------------- delivery (used by Endpoint)
 
   transmit(from: Endpoint, message: unknown): void {
-    const connection = from.connection;
     if (!from.isOpen) return;
+    this.send(from, from.sendSeq++, message);
+  }
+
+  /**
+   * Sends (or retransmits) message `seq` from `from`. It arrives after the link latency (plus
+   * retransmission timeouts when lost); a cut when it is due stops it until the cut heals. The
+   * receiver hands messages over strictly in sequence, holding early arrivals back, so what is
+   * sent later never overtakes what was sent earlier.
+   */
+  private send(from: Endpoint, seq: number, message: unknown): void {
     const to = from.peer;
-    if (!this.passes(from.local, to.local)) return;
-    const dueMs = Math.max(this.kernel.nowMs + this.delay(from.local, to.local), from.lastDeliveryMs);
-    from.lastDeliveryMs = dueMs;
-    this.kernel.scheduleAt(dueMs, () => {
-      if (!to.processAlive || connection.aborted || to.closed) return;
+    const retransmissionMs = this.retransmissionMs(from.local, to.local);
+    if (retransmissionMs === Infinity) {
+      this.giveUp(from);
+      return;
+    }
+    this.kernel.schedule(this.delay(from.local, to.local) + retransmissionMs, () => {
+      if (!to.processAlive || from.connection.aborted || to.closed) return;
       if (!this.canReach(from.local, to.local)) {
-        this.dropped(from.local, to.local, 'partitioned');
+        this.hold(from, seq, message);
         return;
       }
-      to.onMessage(message);
+      this.arrive(to, seq, message);
     }, { node: to.local, label: 'net.deliver' });
+  }
+
+  private arrive(to: Endpoint, seq: number, message: unknown): void {
+    if (seq !== to.receiveSeq) {
+      (to.reorder ??= new Map()).set(seq, message);
+      return;
+    }
+    let next: unknown = message;
+    for (;;) {
+      to.receiveSeq++;
+      if (next === FIN) {
+        this.finished(to);
+        return;
+      }
+      to.onMessage(next);
+      if (to.closed || to.reorder === undefined || !to.reorder.has(to.receiveSeq)) break;
+      next = to.reorder.get(to.receiveSeq);
+      to.reorder.delete(to.receiveSeq);
+    }
+  }
+
+  private hold(from: Endpoint, seq: number, message: unknown): void {
+    if (from.held === undefined) {
+      from.held = [];
+      this.holding.add(from);
+      const trace = this.kernel.trace;
+      if (trace.enabled) {
+        trace.record(
+          from.local,
+          'net.held',
+          { from: from.local, to: from.remote, connection: from.connection.id },
+          `Traffic from ${from.local} to ${from.remote} is held up by a network partition (TCP keeps retransmitting).`,
+        );
+      }
+    }
+    from.held.push({ seq, message });
+  }
+
+  /** After a cut heals, stopped traffic is retransmitted where the path is open again. */
+  private releaseHeld(): void {
+    for (const from of [...this.holding]) {
+      if (!from.processAlive || from.connection.aborted) {
+        from.held = undefined;
+        this.holding.delete(from);
+        continue;
+      }
+      if (!this.canReach(from.local, from.remote)) continue;
+      const held = from.held ?? [];
+      from.held = undefined;
+      this.holding.delete(from);
+      for (const { seq, message } of held) this.send(from, seq, message);
+    }
   }
 
   closeGracefully(from: Endpoint): void {
@@ -389,11 +484,17 @@ export class Network {
       return;
     }
     from.closed = true;
-    const to = from.peer;
-    if (to.closed) this.connections.delete(from.connection.id);
-    // The FIN travels after the data already sent; the closing side is done at once.
-    const dueMs = Math.max(this.kernel.nowMs + this.delay(from.local, to.local), from.lastDeliveryMs);
-    if (this.canReach(from.local, to.local)) this.notifyClose(to, 'closed', dueMs - this.kernel.nowMs);
+    if (from.peer.closed) this.connections.delete(from.connection.id);
+    // The FIN is the last message of this direction: it arrives after the data sent before it.
+    this.send(from, from.sendSeq++, FIN);
+  }
+
+  /** The peer's FIN arrived: this side sees the connection closed. */
+  private finished(end: Endpoint): void {
+    if (end.closed || !end.processAlive) return;
+    end.closed = true;
+    if (end.peer.closed) this.connections.delete(end.connection.id);
+    end.onClose('closed');
   }
 
   private notifyClose(end: Endpoint, reason: CloseReason, delayMs: number): void {
@@ -405,7 +506,7 @@ export class Network {
     }, { node: end.local, label: `net.${reason}` });
   }
 
-  /** Draws loss for one message; false (and a trace record) if it is dropped. */
+  /** For a SYN or an RST, which TCP does not hold: false (and a trace record) if it is lost or cut off. */
   private passes(from: string, to: string): boolean {
     if (!this.canReach(from, to)) {
       this.dropped(from, to, 'partitioned');
@@ -419,6 +520,37 @@ export class Network {
     return true;
   }
 
+  /**
+   * Extra delay of a data message lost on the link: each loss costs a retransmission timeout,
+   * doubling up to 120 s. After 15 retransmissions (Linux `tcp_retries2`) TCP gives up: Infinity.
+   */
+  private retransmissionMs(from: string, to: string): number {
+    const link = this.links.get(linkKey(from, to)) ?? this.defaultLink;
+    if (link.lossRate === 0) return 0;
+    let extraMs = 0;
+    let rtoMs = RETRANSMISSION_TIMEOUT_MS;
+    for (let lost = 0; this.rng.chance(link.lossRate); lost++) {
+      if (lost === MAX_RETRANSMISSIONS) return Infinity;
+      extraMs += rtoMs;
+      rtoMs = Math.min(rtoMs * 2, MAX_RETRANSMISSION_TIMEOUT_MS);
+    }
+    if (extraMs > 0 && this.kernel.trace.enabled) {
+      this.kernel.trace.record(from, 'net.retransmitted', { from, to, delayMs: extraMs }, `A message from ${from} to ${to} was lost on the link and retransmitted (${extraMs} ms late).`);
+    }
+    return extraMs;
+  }
+
+  /** TCP gave up retransmitting: the connection breaks (ETIMEDOUT) once its retries ran out. */
+  private giveUp(from: Endpoint): void {
+    let totalMs = 0;
+    for (let i = 0, rtoMs = RETRANSMISSION_TIMEOUT_MS; i <= MAX_RETRANSMISSIONS; i++, rtoMs = Math.min(rtoMs * 2, MAX_RETRANSMISSION_TIMEOUT_MS)) totalMs += rtoMs;
+    const trace = this.kernel.trace;
+    if (trace.enabled) {
+      trace.record(from.local, 'net.dropped', { from: from.local, to: from.remote, reason: 'lost' }, `Every retransmission of a message from ${from.local} to ${from.remote} was lost: TCP will give up and reset the connection.`);
+    }
+    this.kernel.schedule(totalMs, () => this.reset(from.connection), { node: null, label: 'net.give-up' });
+  }
+
   private delay(from: string, to: string): number {
     const link = this.links.get(linkKey(from, to)) ?? this.defaultLink;
     return link.jitterMs === 0 ? link.latencyMs : link.latencyMs + this.rng.int(0, link.jitterMs);
@@ -427,7 +559,12 @@ export class Network {
   private dropped(from: string, to: string, reason: 'lost' | 'partitioned'): void {
     const trace = this.kernel.trace;
     if (!trace.enabled) return;
-    trace.record(from, 'net.dropped', { from, to, reason }, `A message from ${from} to ${to} was ${reason === 'lost' ? 'lost on the link' : 'dropped by a network partition'}.`);
+    trace.record(
+      from,
+      'net.dropped',
+      { from, to, reason },
+      `A connection handshake packet from ${from} to ${to} was ${reason === 'lost' ? 'lost on the link' : 'stopped by a network partition'}.`,
+    );
   }
 
   private requireNode(name: string) {

@@ -12,8 +12,10 @@
  *   reconnection with "expired", the handle becomes `expired` for good: waiting operations fail
  *   with SESSIONEXPIRED and its watches are gone (open a new handle, as Kafka's ZkClient does);
  * - watches are one-shot and registered when the operation succeeds; an event fires every
- *   watcher registered for it, in registration order (data watchers via getData/exists, child
- *   watchers via getChildren; NodeDeleted fires both).
+ *   watcher registered for it, once each, in registration order (data watches via getData or
+ *   exists on an existing node, exist watches via exists on a missing one, child watches via
+ *   getChildren); on reconnection the client sends its watches with the last zxid it saw
+ *   (`SetWatches`) so that what changed meanwhile still fires.
  * Not modelled: several servers to choose from, read-only mode, SASL, chroot.
  */
 import {
@@ -90,7 +92,10 @@ export class SimZooKeeperClient implements ZooKeeperClient {
   private lastSentMs = 0;
   private heartbeat: Timer | undefined;
   private readonly dataWatchers = new Map<string, Watcher[]>();
+  private readonly existWatchers = new Map<string, Watcher[]>();
   private readonly childWatchers = new Map<string, Watcher[]>();
+  /** The last transaction id the client saw in a response or an event. */
+  private lastZxid = 0;
   private readonly stateListeners = new Set<(state: KeeperState) => void>();
   private readonly firstConnection: Future<void>;
 
@@ -155,7 +160,7 @@ export class SimZooKeeperClient implements ZooKeeperClient {
   exists(path: string, watcher?: Watcher): Future<Stat | null> {
     requirePath(path);
     return this.submit({ op: 'exists', path, watch: watcher !== undefined }, path, (r) => {
-      if (watcher !== undefined) register(this.dataWatchers, path, watcher);
+      if (watcher !== undefined) register(r.stat ? this.dataWatchers : this.existWatchers, path, watcher);
       return r.stat ?? null;
     });
   }
@@ -231,7 +236,15 @@ export class SimZooKeeperClient implements ZooKeeperClient {
       this.rpc = rpc;
       rpc
         .request(
-          { op: 'connect', sessionId: this.session, timeoutMs: this.requestedTimeoutMs },
+          {
+            op: 'connect',
+            sessionId: this.session,
+            timeoutMs: this.requestedTimeoutMs,
+            lastZxid: this.lastZxid,
+            ...(this.session === undefined
+              ? {}
+              : { watches: { data: [...this.dataWatchers.keys()], exist: [...this.existWatchers.keys()], child: [...this.childWatchers.keys()] } }),
+          },
           { timeoutMs: this.connectionTimeoutMs, what: 'ZooKeeper connect' },
         )
         .onSettled((answer) => {
@@ -244,6 +257,7 @@ export class SimZooKeeperClient implements ZooKeeperClient {
             this.expire();
             return;
           }
+          this.lastZxid = Math.max(this.lastZxid, answer.value.zxid);
           this.session = answer.value.sessionId;
           this.grantedTimeoutMs = answer.value.timeoutMs!;
           this.lastHeardMs = this.kernel.nowMs;
@@ -277,6 +291,7 @@ export class SimZooKeeperClient implements ZooKeeperClient {
     this.move('EXPIRED');
     rpc?.close();
     this.dataWatchers.clear();
+    this.existWatchers.clear();
     this.childWatchers.clear();
     this.failWaiting(ZkErrorCode.SESSIONEXPIRED);
     this.firstConnection.reject(new ZkError(ZkErrorCode.SESSIONEXPIRED, undefined));
@@ -336,6 +351,7 @@ export class SimZooKeeperClient implements ZooKeeperClient {
         return;
       }
       const response = outcome.value;
+      this.lastZxid = Math.max(this.lastZxid, response.zxid);
       if (response.err === 0) {
         operation.done(outcome);
         return;
@@ -351,9 +367,15 @@ export class SimZooKeeperClient implements ZooKeeperClient {
 
   private deliverWatch(notification: ZkWatchNotification): void {
     const { type, path } = notification;
-    const watchers: Watcher[] = [];
-    if (type !== 'NodeChildrenChanged') watchers.push(...take(this.dataWatchers, path));
-    if (type === 'NodeChildrenChanged' || type === 'NodeDeleted') watchers.push(...take(this.childWatchers, path));
+    this.lastZxid = Math.max(this.lastZxid, notification.zxid);
+    // `ZKWatchManager.materialize` collects into a set: a watcher registered as both a data and
+    // a child watch is called once.
+    const watchers = new Set<Watcher>();
+    if (type !== 'NodeChildrenChanged') {
+      for (const watcher of take(this.dataWatchers, path)) watchers.add(watcher);
+      for (const watcher of take(this.existWatchers, path)) watchers.add(watcher);
+    }
+    if (type === 'NodeChildrenChanged' || type === 'NodeDeleted') for (const watcher of take(this.childWatchers, path)) watchers.add(watcher);
     const event: WatchedEvent = { type, path };
     for (const watcher of watchers) watcher(event);
   }

@@ -7,7 +7,15 @@
 import type { CreateMode, Stat, WatchEventType } from '../protocol/zookeeper.ts';
 
 export type ZkRequest =
-  | { readonly op: 'connect'; readonly sessionId: string | undefined; readonly timeoutMs: number }
+  | {
+      readonly op: 'connect';
+      readonly sessionId: string | undefined;
+      readonly timeoutMs: number;
+      /** The last transaction the client saw (it sends `SetWatches` relative to it). */
+      readonly lastZxid: number;
+      /** On reconnection, the watches the client still holds (ZooKeeper's `SetWatches`). */
+      readonly watches?: { readonly data: readonly string[]; readonly exist: readonly string[]; readonly child: readonly string[] };
+    }
   | { readonly op: 'ping' }
   | { readonly op: 'create'; readonly path: string; readonly data: string; readonly mode: CreateMode }
   | { readonly op: 'delete'; readonly path: string; readonly version: number }
@@ -22,6 +30,8 @@ export type ZkOp = ZkRequest['op'];
 export interface ZkResponse {
   /** 0 or a `ZkErrorCode`. */
   readonly err: number;
+  /** The server's last transaction id when it answered (ZooKeeper's `ReplyHeader.zxid`). */
+  readonly zxid: number;
   readonly path?: string;
   readonly stat?: Stat | null;
   readonly data?: string;
@@ -35,6 +45,7 @@ export interface ZkResponse {
 export interface ZkWatchNotification {
   readonly type: WatchEventType;
   readonly path: string;
+  readonly zxid: number;
 }
 
 export const ZOOKEEPER_PORT = 2181;

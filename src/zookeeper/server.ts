@@ -7,9 +7,10 @@
  * defaults), expiry of a session not heard from within its timeout (any request or ping counts),
  * deletion of its ephemeral nodes with their watches fired, reconnection of a live session from
  * a new connection, "session expired" answered to a client that comes back too late, one-shot
- * data/exists/child watches delivered in order on the session's connection (queued while it has
- * none), persistent/ephemeral/sequential nodes, versions and conditional updates (see
- * znode-tree.ts), close.
+ * data/exists/child watches that belong to the connection they were set on and are re-registered by
+ * the client's SetWatches when it reconnects (those whose node changed since the client's last
+ * zxid fire at once), persistent/ephemeral/sequential nodes, versions and conditional updates
+ * (see znode-tree.ts), close.
  * Not modelled: an ensemble (one server, no leader election, no persistence across a server
  * crash), expiry buckets rounded to ticks (expiry is exact), ACLs, auth, multi-ops, sync.
  */
@@ -44,10 +45,15 @@ export interface ZooKeeperServerOptions {
 }
 
 interface SessionRuntime {
-  server: RpcServer<ZkRequest, ZkResponse> | undefined;
+  /** The session's current connection, if any. */
+  connection: ServerConnection | undefined;
   readonly ephemerals: Set<string>;
-  /** Watch events that fired while the session had no connection. */
-  readonly queued: ZkWatchNotification[];
+}
+
+interface ServerConnection {
+  readonly id: number;
+  readonly server: RpcServer<ZkRequest, ZkResponse>;
+  sessionId: string | undefined;
 }
 
 export const ZOOKEEPER_SLICE = 'zookeeper';
@@ -58,7 +64,10 @@ export class ZooKeeperServer {
   readonly tickTimeMs: number;
   private readonly watches = new WatchRegistry();
   private readonly sessions = new Map<string, SessionRuntime>();
+  /** Open connections by id (the watch owners). */
+  private readonly connections = new Map<number, ServerConnection>();
   private nextSession = 1;
+  private nextConnection = 1;
 
   constructor(
     private readonly kernel: Kernel,
@@ -72,25 +81,28 @@ export class ZooKeeperServer {
     kernel.world.addSlice(ZOOKEEPER_SLICE, emptyZooKeeperState());
     if (options.kafkaPaths) for (const path of KAFKA_COMMON_PATHS) this.seedPath(path);
     network.listen(this.node, this.port, (endpoint) => {
-      let sessionId: string | undefined;
-      const server: RpcServer<ZkRequest, ZkResponse> = new RpcServer(endpoint, {
-        onRequest: (request, reply) => {
-          if (reply === undefined) return;
-          if (request.op === 'connect') {
-            sessionId = this.connect(request, server, endpoint.remote, reply);
-            return;
-          }
-          if (sessionId === undefined || !this.sessions.has(sessionId)) {
-            reply({ err: ZkErrorCode.SESSIONEXPIRED });
-            return;
-          }
-          reply(this.handle(sessionId, request));
-        },
-        onClose: () => {
-          const runtime = sessionId === undefined ? undefined : this.sessions.get(sessionId);
-          if (runtime?.server === server) this.detach(sessionId!);
-        },
-      });
+      const connection: ServerConnection = {
+        id: this.nextConnection++,
+        server: new RpcServer<ZkRequest, ZkResponse>(endpoint, {
+          onRequest: (request, reply) => {
+            if (reply === undefined) return;
+            const answer = (response: Omit<ZkResponse, 'zxid'>) => reply({ ...response, zxid: this.state.zxid });
+            if (request.op === 'connect') {
+              this.connect(request, connection, endpoint.remote, answer);
+              return;
+            }
+            const sessionId = connection.sessionId;
+            if (sessionId === undefined || !this.sessions.has(sessionId)) {
+              answer({ err: ZkErrorCode.SESSIONEXPIRED });
+              return;
+            }
+            answer(this.handle(sessionId, connection.id, request));
+          },
+          onClose: () => this.connectionClosed(connection),
+        }),
+        sessionId: undefined,
+      };
+      this.connections.set(connection.id, connection);
     });
   }
 
@@ -146,10 +158,10 @@ export class ZooKeeperServer {
 
   private connect(
     request: Extract<ZkRequest, { op: 'connect' }>,
-    server: RpcServer<ZkRequest, ZkResponse>,
+    connection: ServerConnection,
     client: string,
-    reply: (response: ZkResponse) => void,
-  ): string | undefined {
+    reply: (response: Omit<ZkResponse, 'zxid'>) => void,
+  ): void {
     const state = this.state;
     if (request.sessionId !== undefined) {
       const session = state.sessions[request.sessionId];
@@ -157,23 +169,26 @@ export class ZooKeeperServer {
       if (session === undefined || runtime === undefined) {
         this.narrate('zk.session.refused', { session: request.sessionId, client }, `ZooKeeper tells ${client} that session ${request.sessionId} has expired.`);
         reply({ err: 0, expired: true });
-        server.close();
-        return undefined;
+        connection.server.close();
+        return;
       }
-      const stale = runtime.server;
-      runtime.server = server;
-      if (stale !== undefined && stale !== server) stale.close();
+      // `processConnectRequest` closes the session's previous connection (and with it its watches).
+      const stale = runtime.connection;
+      runtime.connection = connection;
+      connection.sessionId = session.id;
+      if (stale !== undefined && stale !== connection) this.closeConnection(stale);
       session.lastHeardMs = this.kernel.nowMs;
       session.connected = true;
       this.narrate('zk.session.reconnected', { session: session.id, client }, `${client} reconnected to its session ${session.id}.`);
       reply({ err: 0, sessionId: session.id, timeoutMs: session.timeoutMs });
-      for (const event of runtime.queued.splice(0)) server.push(event);
-      return session.id;
+      if (request.watches !== undefined) this.setWatches(connection, request.lastZxid, request.watches);
+      return;
     }
     const id = `0x${(0x100 + this.nextSession++).toString(16)}`;
     const timeoutMs = this.negotiateTimeoutMs(request.timeoutMs);
     state.sessions[id] = { id, client, timeoutMs, lastHeardMs: this.kernel.nowMs, connected: true };
-    this.sessions.set(id, { server, ephemerals: new Set(), queued: [] });
+    this.sessions.set(id, { connection, ephemerals: new Set() });
+    connection.sessionId = id;
     this.narrate(
       'zk.session.created',
       { session: id, client, timeoutMs },
@@ -181,15 +196,51 @@ export class ZooKeeperServer {
     );
     this.scheduleExpiry(id, timeoutMs);
     reply({ err: 0, sessionId: id, timeoutMs });
-    return id;
   }
 
-  private detach(sessionId: string): void {
-    const runtime = this.sessions.get(sessionId);
-    if (runtime === undefined) return;
-    runtime.server = undefined;
-    const session = this.state.sessions[sessionId];
+  /**
+   * `DataTree.setWatches`: re-registers a reconnecting client's watches on its new connection,
+   * firing at once those whose node changed after the last transaction the client saw.
+   */
+  private setWatches(
+    connection: ServerConnection,
+    lastZxid: number,
+    watches: NonNullable<Extract<ZkRequest, { op: 'connect' }>['watches']>,
+  ): void {
+    const zxid = this.state.zxid;
+    const send = (type: ZkWatchNotification['type'], path: string) => connection.server.push({ type, path, zxid } satisfies ZkWatchNotification);
+    for (const path of watches.data) {
+      const node = lookup(this.state, path);
+      if (node === undefined) send('NodeDeleted', path);
+      else if (node.mzxid > lastZxid) send('NodeDataChanged', path);
+      else this.watches.addDataWatch(path, connection.id);
+    }
+    for (const path of watches.exist) {
+      if (lookup(this.state, path) !== undefined) send('NodeCreated', path);
+      else this.watches.addDataWatch(path, connection.id);
+    }
+    for (const path of watches.child) {
+      const node = lookup(this.state, path);
+      if (node === undefined) send('NodeDeleted', path);
+      else if (node.pzxid > lastZxid) send('NodeChildrenChanged', path);
+      else this.watches.addChildWatch(path, connection.id);
+    }
+  }
+
+  private connectionClosed(connection: ServerConnection): void {
+    this.connections.delete(connection.id);
+    this.watches.dropWatcher(connection.id);
+    const sessionId = connection.sessionId;
+    const runtime = sessionId === undefined ? undefined : this.sessions.get(sessionId);
+    if (runtime?.connection !== connection) return;
+    runtime.connection = undefined;
+    const session = this.state.sessions[sessionId!];
     if (session !== undefined) session.connected = false;
+  }
+
+  private closeConnection(connection: ServerConnection): void {
+    this.connectionClosed(connection);
+    connection.server.close();
   }
 
   /** Checks expiry lazily: one timer per session, re-armed from the last time it was heard. */
@@ -222,13 +273,16 @@ export class ZooKeeperServer {
     for (const path of ephemerals) this.removeNode(path, -1, sessionId);
     delete this.state.sessions[sessionId];
     this.sessions.delete(sessionId);
-    this.watches.dropSession(sessionId);
-    if (how === 'expired') runtime.server?.close();
+    const connection = runtime.connection;
+    if (connection !== undefined) {
+      this.watches.dropWatcher(connection.id);
+      if (how === 'expired') this.closeConnection(connection);
+    }
   }
 
   // ---------------------------------------------------------------- operations
 
-  private handle(sessionId: string, request: Exclude<ZkRequest, { op: 'connect' }>): ZkResponse {
+  private handle(sessionId: string, connectionId: number, request: Exclude<ZkRequest, { op: 'connect' }>): Omit<ZkResponse, 'zxid'> {
     const state = this.state;
     state.sessions[sessionId]!.lastHeardMs = this.kernel.nowMs;
     switch (request.op) {
@@ -272,19 +326,19 @@ export class ZooKeeperServer {
       }
       case 'exists': {
         const node = lookup(state, request.path);
-        if (request.watch) this.watches.addDataWatch(request.path, sessionId);
+        if (request.watch) this.watches.addDataWatch(request.path, connectionId);
         return { err: 0, stat: node === undefined ? null : statOf(node) };
       }
       case 'getData': {
         const node = lookup(state, request.path);
         if (node === undefined) return { err: ZkErrorCode.NONODE };
-        if (request.watch) this.watches.addDataWatch(request.path, sessionId);
+        if (request.watch) this.watches.addDataWatch(request.path, connectionId);
         return { err: 0, data: node.data, stat: statOf(node) };
       }
       case 'getChildren': {
         const node = lookup(state, request.path);
         if (node === undefined) return { err: ZkErrorCode.NONODE };
-        if (request.watch) this.watches.addChildWatch(request.path, sessionId);
+        if (request.watch) this.watches.addChildWatch(request.path, connectionId);
         return { err: 0, children: childNames(node) };
       }
       case 'close':
@@ -309,18 +363,16 @@ export class ZooKeeperServer {
   }
 
   private fire(path: string, type: WatchEventType): void {
-    for (const sessionId of this.watches.trigger(path, type)) {
-      const runtime = this.sessions.get(sessionId);
-      if (runtime === undefined) continue;
-      const session = this.state.sessions[sessionId];
+    for (const connectionId of this.watches.trigger(path, type)) {
+      const connection = this.connections.get(connectionId);
+      if (connection === undefined) continue;
+      const session = connection.sessionId === undefined ? undefined : this.state.sessions[connection.sessionId];
       this.narrate(
         'zk.watch.fired',
-        { session: sessionId, client: session?.client ?? null, type, path },
-        `Watch fired for ${session?.client ?? sessionId}: ${type} on ${path}.`,
+        { session: connection.sessionId ?? null, client: session?.client ?? null, type, path },
+        `Watch fired for ${session?.client ?? connection.sessionId}: ${type} on ${path}.`,
       );
-      const event: ZkWatchNotification = { type, path };
-      if (runtime.server !== undefined) runtime.server.push(event);
-      else runtime.queued.push(event);
+      connection.server.push({ type, path, zxid: this.state.zxid } satisfies ZkWatchNotification);
     }
   }
 

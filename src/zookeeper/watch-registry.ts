@@ -1,63 +1,64 @@
 /**
- * Server-side watches (`org.apache.zookeeper.server.WatchManager`): one-shot, per session, kept
- * separately for data watches (getData, exists) and child watches (getChildren). Which events
- * fire which watches follows `DataTree`: create fires NodeCreated on the path's data watches and
- * NodeChildrenChanged on the parent's child watches; delete fires NodeDeleted on the path's data
- * and child watches and NodeChildrenChanged on the parent's; setData fires NodeDataChanged.
+ * Server-side watches (`org.apache.zookeeper.server.WatchManager`): one-shot, per connection
+ * (a `ServerCnxn` in ZooKeeper: they go when the connection goes, and the client re-registers
+ * them with SetWatches when it reconnects), kept separately for data watches (getData, exists)
+ * and child watches (getChildren). Which events fire which watches follows `DataTree`: create
+ * fires NodeCreated on the path's data watches and NodeChildrenChanged on the parent's child
+ * watches; delete fires NodeDeleted on the path's data and child watches and NodeChildrenChanged
+ * on the parent's; setData fires NodeDataChanged.
  *
- * Sessions are kept in registration order per path, so simultaneous notifications go out in a
- * defined order. Watches belong to the session and survive a reconnection (ZooKeeper's client
- * re-registers them with SetWatches on reconnect; the effect is the same).
+ * Watchers are kept in registration order per path, so simultaneous notifications go out in a
+ * defined order.
  */
 import type { WatchEventType } from '../protocol/zookeeper.ts';
 
 export class WatchRegistry {
-  private readonly data = new Map<string, Set<string>>();
-  private readonly child = new Map<string, Set<string>>();
+  private readonly data = new Map<string, Set<number>>();
+  private readonly child = new Map<string, Set<number>>();
 
-  addDataWatch(path: string, sessionId: string): void {
-    add(this.data, path, sessionId);
+  addDataWatch(path: string, watcher: number): void {
+    add(this.data, path, watcher);
   }
 
-  addChildWatch(path: string, sessionId: string): void {
-    add(this.child, path, sessionId);
+  addChildWatch(path: string, watcher: number): void {
+    add(this.child, path, watcher);
   }
 
-  /** Removes and returns the sessions watching `path` for `type` (each at most once). */
-  trigger(path: string, type: WatchEventType): string[] {
-    const sessions = new Set<string>();
-    if (type !== 'NodeChildrenChanged') take(this.data, path, sessions);
-    if (type === 'NodeChildrenChanged' || type === 'NodeDeleted') take(this.child, path, sessions);
-    return [...sessions];
+  /** Removes and returns the connections watching `path` for `type` (each at most once). */
+  trigger(path: string, type: WatchEventType): number[] {
+    const watchers = new Set<number>();
+    if (type !== 'NodeChildrenChanged') take(this.data, path, watchers);
+    if (type === 'NodeChildrenChanged' || type === 'NodeDeleted') take(this.child, path, watchers);
+    return [...watchers];
   }
 
-  /** Forgets every watch of a session that ended. */
-  dropSession(sessionId: string): void {
+  /** Forgets every watch of a connection that ended. */
+  dropWatcher(watcher: number): void {
     for (const map of [this.data, this.child]) {
-      for (const [path, sessions] of map) {
-        sessions.delete(sessionId);
-        if (sessions.size === 0) map.delete(path);
+      for (const [path, watchers] of map) {
+        watchers.delete(watcher);
+        if (watchers.size === 0) map.delete(path);
       }
     }
   }
 
-  /** Number of (path, session) watches, for views and tests. */
+  /** Number of (path, connection) watches, for views and tests. */
   count(): number {
     let total = 0;
-    for (const map of [this.data, this.child]) for (const sessions of map.values()) total += sessions.size;
+    for (const map of [this.data, this.child]) for (const watchers of map.values()) total += watchers.size;
     return total;
   }
 }
 
-function add(map: Map<string, Set<string>>, path: string, sessionId: string): void {
-  let sessions = map.get(path);
-  if (sessions === undefined) map.set(path, (sessions = new Set()));
-  sessions.add(sessionId);
+function add(map: Map<string, Set<number>>, path: string, watcher: number): void {
+  let watchers = map.get(path);
+  if (watchers === undefined) map.set(path, (watchers = new Set()));
+  watchers.add(watcher);
 }
 
-function take(map: Map<string, Set<string>>, path: string, into: Set<string>): void {
-  const sessions = map.get(path);
-  if (sessions === undefined) return;
+function take(map: Map<string, Set<number>>, path: string, into: Set<number>): void {
+  const watchers = map.get(path);
+  if (watchers === undefined) return;
   map.delete(path);
-  for (const session of sessions) into.add(session);
+  for (const watcher of watchers) into.add(watcher);
 }

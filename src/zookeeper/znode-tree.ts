@@ -5,11 +5,12 @@
  * throwing, as the server answers with codes.
  *
  * Modelled from `org.apache.zookeeper.server.DataTree`: data version bumped by setData, child
- * version (cversion) bumped by every child create/delete and used as the sequential suffix
+ * version (cversion) bumped by every child create and used as the sequential suffix
  * (`%010d`), conditional setData/delete (BADVERSION), NODEEXISTS, NONODE, NOTEMPTY,
  * NOCHILDRENFOREPHEMERALS. Not modelled: ACLs, quotas, multi-op transactions, the
  * `aversion`/`pzxid` fields.
  */
+import { utf8Length } from '../protocol/message.ts';
 import { ZkErrorCode, nameOf, parentOf, type Stat } from '../protocol/zookeeper.ts';
 
 export interface ZNode {
@@ -19,6 +20,8 @@ export interface ZNode {
   ephemeralOwner: string | null;
   czxid: number;
   mzxid: number;
+  /** The transaction that last created or deleted a child. */
+  pzxid: number;
   ctimeMs: number;
   mtimeMs: number;
   /** Children by name, in creation order (listings are sorted). */
@@ -49,7 +52,7 @@ export function emptyZooKeeperState(): ZooKeeperState {
 }
 
 function newNode(data: string, ephemeralOwner: string | null, zxid: number, nowMs: number): ZNode {
-  return { data, version: 0, cversion: 0, ephemeralOwner, czxid: zxid, mzxid: zxid, ctimeMs: nowMs, mtimeMs: nowMs, children: {} };
+  return { data, version: 0, cversion: 0, ephemeralOwner, czxid: zxid, mzxid: zxid, pzxid: zxid, ctimeMs: nowMs, mtimeMs: nowMs, children: {} };
 }
 
 export function lookup(tree: ZooKeeperState, path: string): ZNode | undefined {
@@ -73,10 +76,11 @@ export function statOf(node: ZNode): Stat {
     ephemeralOwner: node.ephemeralOwner,
     czxid: node.czxid,
     mzxid: node.mzxid,
+    pzxid: node.pzxid,
     ctimeMs: node.ctimeMs,
     mtimeMs: node.mtimeMs,
     numChildren: Object.keys(node.children).length,
-    dataLength: node.data.length,
+    dataLength: utf8Length(node.data),
   };
 }
 
@@ -102,6 +106,7 @@ export function createNode(tree: ZooKeeperState, request: CreateRequest): TreeRe
   const zxid = ++tree.zxid;
   parent.children[name] = newNode(request.data, request.ephemeralOwner, zxid, request.nowMs);
   parent.cversion++;
+  parent.pzxid = zxid;
   return { code: 0, value: parentPath === '/' ? `/${name}` : `${parentPath}/${name}` };
 }
 
@@ -114,9 +119,10 @@ export function deleteNode(tree: ZooKeeperState, path: string, version: number):
   if (parent === undefined || node === undefined) return { code: ZkErrorCode.NONODE };
   if (version !== -1 && node.version !== version) return { code: ZkErrorCode.BADVERSION };
   if (Object.keys(node.children).length > 0) return { code: ZkErrorCode.NOTEMPTY };
-  ++tree.zxid;
+  // ZooKeeper 3.4 (`DataTree.deleteNode`) sets only the parent's pzxid on a delete: its cversion,
+  // and so the next sequential suffix, moves on creates alone.
+  parent.pzxid = ++tree.zxid;
   delete parent.children[name];
-  parent.cversion++;
   return { code: 0, value: node };
 }
 

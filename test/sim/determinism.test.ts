@@ -11,9 +11,9 @@ import { FIXED_SCHEDULE, FIXED_SEEDS, NODES, RUN_MS, runScenario } from './fixtu
  * every recorded run and every lesson's narration changes with it. Update only on purpose.
  */
 const PINNED_DIGESTS: Record<string, string> = {
-  '1': 'e26a4179deccddef754115797dcc17e980cc570abe0b3dbb11be270b6be7c2f9',
-  '2': '9db9432a128929119b5464f3851b18c2f634bbfaea3c8ebd3875dba0cfb1657d',
-  '3': '7cb13787627cef85e9cada472af0c0de6a3d776c14484eaeb3934c4d776f7d90',
+  '1': '503b059fa183bba16caed0b4980c8d0803cf29a223922dad098c1cfe981d42b2',
+  '2': 'ee931748fa8da958b9aa709e1ca682b1296069705c96a459e4466e682b6aa796',
+  '3': 'b24439ac215bb6baeb56bcdb3c40dd9bc349dd72d8de5f7e2e258cdb0cc74e88',
 };
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

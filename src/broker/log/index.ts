@@ -1,0 +1,1 @@
+export { FLUSH_NEVER, Log, type LogOptions, type LogRead, type LogReadData, type LogReadError, type LogRef } from './log.ts';
