@@ -90,23 +90,25 @@ export class ZkClient {
     return () => this.stateListeners.delete(listener);
   }
 
-  /** Calls `listener` with the children of `path` (null once it is deleted) on every change. */
-  subscribeChildChanges(path: string, listener: ChildListener): () => void {
+  /**
+   * Calls `listener` with the children of `path` (null once it is deleted) on every change. With
+   * `initial`, also once when the watch is first armed, so a change between the caller's own read
+   * and the arming is not missed.
+   */
+  subscribeChildChanges(path: string, listener: ChildListener, options: { initial?: boolean } = {}): () => void {
     let listeners = this.childListeners.get(path);
-    const first = listeners === undefined;
     if (listeners === undefined) this.childListeners.set(path, (listeners = new Set()));
     listeners.add(listener);
-    if (first) this.enqueue(() => this.armChildWatch(path, false));
+    this.enqueue(() => this.armChildWatch(path, options.initial === true ? listener : undefined));
     return () => this.unsubscribe(this.childListeners, path, listener);
   }
 
-  /** Calls `listener` on every change or deletion of `path`'s data. */
-  subscribeDataChanges(path: string, listener: DataListener): () => void {
+  /** Calls `listener` on every change or deletion of `path`'s data (and once at arming with `initial`). */
+  subscribeDataChanges(path: string, listener: DataListener, options: { initial?: boolean } = {}): () => void {
     let listeners = this.dataListeners.get(path);
-    const first = listeners === undefined;
     if (listeners === undefined) this.dataListeners.set(path, (listeners = new Set()));
     listeners.add(listener);
-    if (first) this.enqueue(() => this.armDataWatch(path, false));
+    this.enqueue(() => this.armDataWatch(path, options.initial === true ? listener : undefined));
     return () => this.unsubscribe(this.dataListeners, path, listener);
   }
 
@@ -168,8 +170,8 @@ export class ZkClient {
     await this.waitUntilConnected();
     for (const listener of [...this.newSessionListeners]) await listener();
     // I0Itec fires every subscription after a new session: listeners re-read, watches re-arm.
-    for (const path of this.childListeners.keys()) await this.armChildWatch(path, true);
-    for (const path of this.dataListeners.keys()) await this.armDataWatch(path, true);
+    for (const path of this.childListeners.keys()) await this.armChildWatch(path, 'all');
+    for (const path of this.dataListeners.keys()) await this.armDataWatch(path, 'all');
   }
 
   private async retry<T>(operation: (zk: ZooKeeperClient) => Promise<T>): Promise<T> {
@@ -184,12 +186,15 @@ export class ZkClient {
     }
   }
 
-  /** Reads the children with a watch (or an exists watch if the node is gone) and notifies. */
-  private async armChildWatch(path: string, notify: boolean): Promise<void> {
+  /**
+   * Reads the children with a watch (or an exists watch if the node is gone) and notifies `notify`:
+   * every listener, one listener (its initial call), or none.
+   */
+  private async armChildWatch(path: string, notify: 'all' | ChildListener | undefined): Promise<void> {
     if (!this.childListeners.has(path)) return;
     const handle = this.current;
     const watcher = () => {
-      if (handle === this.current) this.enqueue(() => this.armChildWatch(path, true));
+      if (handle === this.current) this.enqueue(() => this.armChildWatch(path, 'all'));
     };
     let children: string[] | null;
     try {
@@ -199,15 +204,15 @@ export class ZkClient {
       await this.retry((zk) => zk.exists(path, watcher));
       children = null;
     }
-    if (!notify) return;
-    for (const listener of [...(this.childListeners.get(path) ?? [])]) await listener(children);
+    const listeners = notify === 'all' ? [...(this.childListeners.get(path) ?? [])] : notify === undefined ? [] : [notify];
+    for (const listener of listeners) await listener(children);
   }
 
-  private async armDataWatch(path: string, notify: boolean): Promise<void> {
+  private async armDataWatch(path: string, notify: 'all' | DataListener | undefined): Promise<void> {
     if (!this.dataListeners.has(path)) return;
     const handle = this.current;
     const watcher = () => {
-      if (handle === this.current) this.enqueue(() => this.armDataWatch(path, true));
+      if (handle === this.current) this.enqueue(() => this.armDataWatch(path, 'all'));
     };
     let result: GetDataResult | null;
     try {
@@ -217,8 +222,8 @@ export class ZkClient {
       await this.retry((zk) => zk.exists(path, watcher));
       result = null;
     }
-    if (!notify) return;
-    for (const listener of [...(this.dataListeners.get(path) ?? [])]) {
+    const listeners = notify === 'all' ? [...(this.dataListeners.get(path) ?? [])] : notify === undefined ? [] : [notify];
+    for (const listener of listeners) {
       if (result === null) await listener.deleted();
       else await listener.changed(result.data, result.stat);
     }

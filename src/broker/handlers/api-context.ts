@@ -1,0 +1,45 @@
+/**
+ * What a request handler gets (Kafka's `KafkaApis` fields): the broker's context, its replica
+ * manager and controller, and the channel to answer on. Handlers are thin: they check, delegate
+ * to the replica manager or the controller, and answer with error codes, never exceptions.
+ */
+import type { KafkaRequest, KafkaResponse } from '../../protocol/api.ts';
+import type { BrokerContext } from '../broker-context.ts';
+import type { KafkaController } from '../controller/controller.ts';
+import type { ReplicaManager } from '../replica-manager.ts';
+
+export interface ApiContext {
+  readonly ctx: BrokerContext;
+  readonly replicaManager: ReplicaManager;
+  readonly controller: KafkaController;
+  /** Observers of what the broker acknowledged (invariant and delivery checkers). */
+  readonly observer: BrokerObserver;
+}
+
+/** How a handler answers (`RequestChannel`): at most one of these, once. */
+export interface RequestChannel {
+  respond(response: KafkaResponse): void;
+  /** Done without a response (a produce with acks=0). */
+  noResponse(): void;
+  /** Closes the connection without answering (acks=0 with an error: the client finds out on its next send). */
+  closeConnection(): void;
+  /** The node on the other end. */
+  readonly peer: string;
+}
+
+export type Handler<R extends KafkaRequest> = (api: ApiContext, request: R, channel: RequestChannel) => void;
+
+export interface ProduceAcknowledgement {
+  readonly broker: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly firstOffset: number;
+  readonly messages: readonly import('../../protocol/message.ts').Message[];
+  readonly requiredAcks: number;
+  readonly timeMs: number;
+}
+
+export interface BrokerObserver {
+  /** A produce response carried NoError for these messages. */
+  produceAcknowledged(ack: ProduceAcknowledgement): void;
+}

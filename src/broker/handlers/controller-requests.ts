@@ -1,0 +1,47 @@
+/**
+ * The controller's requests to brokers and a broker's request to the controller:
+ * LeaderAndIsr (API 4), StopReplica (5), UpdateMetadata (6), ControlledShutdown (7).
+ *
+ * Modelled: every request from a controller with an epoch older than the highest this broker
+ * has seen is rejected with StaleControllerEpoch (11) (a zombie controller is fenced); the rest
+ * is `ReplicaManager.becomeLeaderOrFollower`, `stopReplicas`, `maybeUpdateMetadataCache` and
+ * `KafkaController.shutdownBroker` (only the active controller answers; others answer
+ * StaleControllerEpoch as Kafka's `ControllerMovedException` maps to).
+ */
+import type { ControlledShutdownRequest, LeaderAndIsrRequest, StopReplicaRequest, UpdateMetadataRequest } from '../../protocol/api.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { brokerState } from '../broker-context.ts';
+import { updateMetadataCache } from '../metadata-cache.ts';
+import type { Handler } from './api-context.ts';
+
+export const handleLeaderAndIsr: Handler<LeaderAndIsrRequest> = (api, request, channel) => {
+  channel.respond(api.replicaManager.becomeLeaderOrFollower(request));
+};
+
+export const handleStopReplica: Handler<StopReplicaRequest> = (api, request, channel) => {
+  channel.respond(api.replicaManager.stopReplicas(request));
+};
+
+export const handleUpdateMetadata: Handler<UpdateMetadataRequest> = (api, request, channel) => {
+  const broker = brokerState(api.ctx);
+  if (request.controllerEpoch < broker.controllerEpoch) {
+    api.ctx.narrate(
+      'metadata.stale-controller',
+      { controllerId: request.controllerId, epoch: request.controllerEpoch, known: broker.controllerEpoch },
+      `Broker ${api.ctx.brokerId} ignores UpdateMetadata from controller ${request.controllerId} with epoch ${request.controllerEpoch}: it knows epoch ${broker.controllerEpoch}.`,
+    );
+    channel.respond({ api: 'UpdateMetadata', errorCode: ErrorCode.StaleControllerEpoch });
+    return;
+  }
+  updateMetadataCache(broker.metadata, request.partitionStates, request.aliveBrokers.map((b) => b.id));
+  broker.controllerEpoch = request.controllerEpoch;
+  channel.respond({ api: 'UpdateMetadata', errorCode: ErrorCode.NoError });
+};
+
+export const handleControlledShutdown: Handler<ControlledShutdownRequest> = (api, request, channel) => {
+  const { ctx, controller } = api;
+  ctx.env.spawn(`broker-${ctx.brokerId}/controlled-shutdown ${request.brokerId}`, async () => {
+    const result = await controller.shutdownBroker(request.brokerId);
+    channel.respond({ api: 'ControlledShutdown', errorCode: result.errorCode, partitionsRemaining: result.partitionsRemaining });
+  });
+};

@@ -1,0 +1,88 @@
+/**
+ * Fetch (API 1), 0.8.2 `KafkaApis.handleFetchRequest` and `ReplicaManager.readMessageSets`.
+ *
+ * Modelled: reads only from the leader (NotLeaderForPartition 6 otherwise; any replica for the
+ * debugging id -2); consumers (replicaId -1) see messages below the high watermark, followers
+ * (replicaId = a broker id) up to the LEO; OffsetOutOfRange (1) above the LEO or below the log
+ * start, Unknown (-1) for a consumer between HW and LEO; byte-limited reads per partition that can
+ * end in a partial message; a follower's fetch offset recorded as its LEO (which may expand the
+ * ISR, advance the HW and complete parked acks=-1 produces); parking until `minBytes` of new data
+ * (below HW for consumers, LEO for followers), a change of leadership, or `maxWait`.
+ * Not modelled: the per-request `replica.fetch.max.bytes` cap (there is none in 0.8), quotas.
+ */
+import { DEBUGGING_CONSUMER_ID, type FetchPartitionData, type FetchPartitionRequest, type FetchRequest } from '../../protocol/api.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { partitionKey } from '../state.ts';
+import type { ApiContext, Handler } from './api-context.ts';
+
+interface Read {
+  readonly data: FetchPartitionData;
+  readonly sizeBytes: number;
+}
+
+export const handleFetch: Handler<FetchRequest> = (api, request, channel) => {
+  const { replicaManager } = api;
+  const fromFollower = request.replicaId >= 0;
+  const readAll = () => request.partitions.map((p) => readPartition(api, request.replicaId, p));
+  const first = readAll();
+  if (fromFollower) {
+    for (let i = 0; i < request.partitions.length; i++) {
+      const p = request.partitions[i]!;
+      if (first[i]!.data.errorCode !== ErrorCode.NoError) continue;
+      const key = partitionKey(p.topic, p.partition);
+      replicaManager.partitions.recordFollowerFetch(key, request.replicaId, p.fetchOffset);
+      replicaManager.producePurgatory.check(key);
+    }
+  }
+  const bytesReadable = first.reduce((sum, r) => sum + r.sizeBytes, 0);
+  const anyError = first.some((r) => r.data.errorCode !== ErrorCode.NoError);
+  if (request.maxWait <= 0 || request.partitions.length === 0 || bytesReadable >= request.minBytes || anyError) {
+    channel.respond({ api: 'Fetch', partitions: first.map((r) => r.data) });
+    return;
+  }
+  const leaders = request.partitions.map((p) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader);
+  replicaManager.fetchPurgatory.watch(
+    {
+      keys: request.partitions.map((p) => partitionKey(p.topic, p.partition)),
+      tryComplete: () => {
+        const changedLeadership = request.partitions.some(
+          (p, i) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader !== leaders[i],
+        );
+        const reads = readAll();
+        const bytes = reads.reduce((sum, r) => sum + r.sizeBytes, 0);
+        if (!changedLeadership && bytes < request.minBytes) return false;
+        channel.respond({ api: 'Fetch', partitions: reads.map((r) => r.data) });
+        return true;
+      },
+      expire: () => channel.respond({ api: 'Fetch', partitions: readAll().map((r) => r.data) }),
+    },
+    request.maxWait,
+  );
+};
+
+function readPartition(api: ApiContext, replicaId: number, request: FetchPartitionRequest): Read {
+  const { topic, partition, fetchOffset, fetchSize } = request;
+  const partitions = api.replicaManager.partitions;
+  const key = partitionKey(topic, partition);
+  const failed = (errorCode: number): Read => ({
+    data: { topic, partition, errorCode, highWatermark: -1, batches: [], partialMessage: false },
+    sizeBytes: 0,
+  });
+  const state = partitions.get(key);
+  if (state === undefined) return failed(ErrorCode.UnknownTopicOrPartition);
+  if (replicaId !== DEBUGGING_CONSUMER_ID && state.leader !== api.ctx.brokerId) return failed(ErrorCode.NotLeaderForPartition);
+  const maxOffset = replicaId >= 0 ? undefined : state.highWatermark;
+  const read = partitions.log(key).read(fetchOffset, fetchSize, maxOffset);
+  if (!read.ok) return failed(read.errorCode);
+  return {
+    data: {
+      topic,
+      partition,
+      errorCode: ErrorCode.NoError,
+      highWatermark: state.highWatermark,
+      batches: read.batches,
+      partialMessage: read.partialMessage,
+    },
+    sizeBytes: read.sizeBytes,
+  };
+}
