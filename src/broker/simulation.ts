@@ -69,6 +69,7 @@ export class Simulation {
   /** Every produce the brokers acknowledged, in order (invariant and delivery checkers read it). */
   readonly acknowledged: ProduceAcknowledgement[] = [];
   private readonly ackListeners = new Set<(ack: ProduceAcknowledgement) => void>();
+  private readonly topicOverrides = new Map<string, Partial<TopicConfig>>();
   private admin: ZkClient | undefined;
 
   constructor(options: SimulationOptions) {
@@ -165,6 +166,11 @@ export class Simulation {
     return best?.id;
   }
 
+  /** A topic's effective configuration (its overrides over the broker defaults). */
+  topicConfig(topic: string): TopicConfig {
+    return resolveTopicConfig(this.brokerConfig, this.topicOverrides.get(topic));
+  }
+
   onAcknowledged(listener: (ack: ProduceAcknowledgement) => void): () => void {
     this.ackListeners.add(listener);
     return () => this.ackListeners.delete(listener);
@@ -194,6 +200,7 @@ export class Simulation {
   /** `kafka-topics.sh --create`: runs on the admin node; resolves when every partition has a leader. */
   async createTopic(spec: TopicSpec): Promise<Map<number, number[]>> {
     validateTopicSpec(spec, this.brokers.size, this.brokerConfig);
+    if (spec.config !== undefined) this.topicOverrides.set(spec.name, spec.config);
     const zk = this.adminClient();
     let assignment: Map<number, number[]> | undefined;
     let failure: unknown;

@@ -35,3 +35,120 @@ export class Mutex {
     }
   }
 }
+
+/**
+ * A bounded FIFO queue with Java's `BlockingQueue` operations (`offer`, `put`, timed `offer`,
+ * `poll` with a timeout, `take`), plus `drainTo` to take what is there without waiting.
+ */
+export class BlockingQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+  private readonly takers: Deferred<void>[] = [];
+  private readonly putters: Deferred<void>[] = [];
+
+  constructor(
+    private readonly env: Pick<AsyncEnvironment, 'deferred' | 'timer'>,
+    readonly capacity: number,
+    private readonly name: string,
+  ) {}
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Adds if there is room; false otherwise (`offer`). */
+  offer(item: T): boolean {
+    if (this.size >= this.capacity) return false;
+    this.items.push(item);
+    this.takers.shift()?.resolve();
+    return true;
+  }
+
+  /** Adds, waiting for room as long as it takes (`put`). */
+  async put(item: T): Promise<void> {
+    while (!this.offer(item)) await this.waitFor(this.putters, `room in ${this.name}`);
+  }
+
+  /** Adds, waiting for room at most `timeoutMs`; false if there was none (`offer(e, timeout)`). */
+  async offerWithin(item: T, timeoutMs: number): Promise<boolean> {
+    if (this.offer(item)) return true;
+    if (timeoutMs <= 0) return false;
+    await this.waitFor(this.putters, `room in ${this.name}`, timeoutMs);
+    return this.offer(item);
+  }
+
+  /** Takes the head if there is one, without waiting. */
+  pollNow(): T | undefined {
+    if (this.size === 0) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined as T;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    this.putters.shift()?.resolve();
+    return item;
+  }
+
+  /** Takes the head, waiting at most `timeoutMs` for one (`poll(timeout)`); undefined on timeout. */
+  async poll(timeoutMs: number): Promise<T | undefined> {
+    const now = this.pollNow();
+    if (now !== undefined || timeoutMs <= 0) return now;
+    await this.waitFor(this.takers, `an item in ${this.name}`, timeoutMs);
+    return this.pollNow();
+  }
+
+  /** Takes the head, waiting as long as it takes (`take`). */
+  async take(): Promise<T> {
+    for (;;) {
+      const item = this.pollNow();
+      if (item !== undefined) return item;
+      await this.waitFor(this.takers, `an item in ${this.name}`);
+    }
+  }
+
+  /** Moves up to `max` items into `into` without waiting; returns how many. */
+  drainTo(into: T[], max = Infinity): number {
+    let moved = 0;
+    while (moved < max) {
+      const item = this.pollNow();
+      if (item === undefined) break;
+      into.push(item);
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Resolves once there is room (or the queue was cleared), without adding anything. */
+  async waitForRoom(): Promise<void> {
+    if (this.size < this.capacity) return;
+    await this.waitFor(this.putters, `room in ${this.name}`);
+  }
+
+  clear(): void {
+    const dropped = this.size;
+    this.items = [];
+    this.head = 0;
+    for (let i = 0; i < dropped; i++) this.putters.shift()?.resolve();
+  }
+
+  /** Waits to be woken (true) or for the timeout (false). */
+  private async waitFor(queue: Deferred<void>[], label: string, timeoutMs?: number): Promise<boolean> {
+    const waiter = this.env.deferred<void>(label);
+    queue.push(waiter);
+    let timedOut = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : this.env.timer(timeoutMs, () => {
+            timedOut = true;
+            const index = queue.indexOf(waiter);
+            if (index >= 0) queue.splice(index, 1);
+            waiter.resolve();
+          });
+    await waiter.promise;
+    timer?.cancel();
+    return !timedOut;
+  }
+}

@@ -29,4 +29,6 @@ export interface AsyncEnvironment {
   deferred<T>(label?: string): Deferred<T>;
   /** Runs `body` as a background "thread" named `name` (a fetcher, a send thread). */
   spawn(name: string, body: () => Promise<void>): void;
+  /** Calls `callback` after `ms` unless cancelled first (for waits with a timeout). */
+  timer(ms: number, callback: () => void): { cancel(): void };
 }

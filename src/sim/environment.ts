@@ -22,5 +22,6 @@ export function nodeEnvironment(kernel: Kernel, node: string, randomStream: stri
     spawn: (name, body) => {
       kernel.spawn(name, body, { node });
     },
+    timer: (ms, callback) => kernel.schedule(ms, callback, { node, label: 'timer' }),
   };
 }

@@ -1,0 +1,248 @@
+/**
+ * Invariant checkers (DESIGN §8): named, sitting beside the cluster (they read the world after
+ * every step and change nothing), each reporting the first step it saw broken.
+ *
+ * - `one-leader-per-epoch`: no two brokers ever lead the same partition with the same leader epoch.
+ * - `leader-in-isr-in-replicas`: in ZooKeeper, a partition's leader is in its ISR and the ISR is a
+ *   subset of its assigned replicas (a leader of -1 is allowed: an offline partition).
+ * - `hw-at-most-leo`: on every replica, high watermark ≤ log end offset.
+ * - `leader-hw-never-decreases`: within one leader epoch, a leader's high watermark never goes back.
+ * - `offsets-contiguous`: every log's batches follow each other without gap or overlap.
+ * - `no-acknowledged-loss`: a message the brokers acknowledged with acks=-1, on a topic with
+ *   min.insync.replicas ≥ 2 and unclean leader election off, is always in the current leader's log
+ *   at its offset (the very same message). Kafka promises nothing beyond that configuration, so
+ *   the checker watches nothing else.
+ */
+import { KafkasimError } from '../sim/errors.ts';
+import type { Message } from '../protocol/message.ts';
+import { parsePartitionState, parseTopicAssignment } from '../protocol/zk-data.ts';
+import { lookup } from '../zookeeper/znode-tree.ts';
+import type { ProduceAcknowledgement } from './handlers/api-context.ts';
+import { partitionKey } from './state.ts';
+import type { Simulation } from './simulation.ts';
+
+export interface InvariantViolation {
+  readonly invariant: string;
+  readonly step: number;
+  readonly timeMs: number;
+  readonly message: string;
+}
+
+/** An invariant broke; the run stops at the step that broke it. */
+export class InvariantViolationError extends KafkasimError {
+  readonly code = 'INVARIANT_VIOLATED';
+  constructor(readonly violation: InvariantViolation) {
+    super(`invariant ${violation.invariant} broken at step ${violation.step} (${violation.timeMs} ms): ${violation.message}`);
+  }
+}
+
+export interface InvariantChecker {
+  readonly name: string;
+  /** A description of what is broken, or undefined. Called after every step. */
+  check(sim: Simulation): string | undefined;
+}
+
+export function oneLeaderPerEpoch(): InvariantChecker {
+  const leaders = new Map<string, number>();
+  return {
+    name: 'one-leader-per-epoch',
+    check(sim) {
+      for (const [id, broker] of Object.entries(sim.brokerStates)) {
+        for (const [key, replica] of Object.entries(broker.partitions)) {
+          if (replica.leader !== Number(id)) continue;
+          const slot = `${key}@${replica.leaderEpoch}`;
+          const seen = leaders.get(slot);
+          if (seen === undefined) leaders.set(slot, Number(id));
+          else if (seen !== Number(id)) return `brokers ${seen} and ${id} both lead ${key} with leader epoch ${replica.leaderEpoch}`;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+export function leaderInIsrInReplicas(): InvariantChecker {
+  return {
+    name: 'leader-in-isr-in-replicas',
+    check(sim) {
+      const zk = sim.zookeeper.state;
+      const topics = lookup(zk, '/brokers/topics');
+      if (topics === undefined) return undefined;
+      for (const [topic, topicNode] of Object.entries(topics.children)) {
+        const assignment = parseTopicAssignment(topicNode.data);
+        const partitions = topicNode.children.partitions;
+        if (partitions === undefined) continue;
+        for (const [partition, partitionNode] of Object.entries(partitions.children)) {
+          const stateNode = partitionNode.children.state;
+          if (stateNode === undefined) continue;
+          const state = parsePartitionState(stateNode.data);
+          const replicas = assignment.get(Number(partition)) ?? [];
+          if (state.leader !== -1 && !state.isr.includes(state.leader)) return `${topic}-${partition}: leader ${state.leader} is not in the ISR [${state.isr.join(',')}]`;
+          const outside = state.isr.filter((r) => !replicas.includes(r));
+          if (outside.length > 0) return `${topic}-${partition}: ISR [${state.isr.join(',')}] has ${outside.join(',')} outside the replicas [${replicas.join(',')}]`;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+export function hwAtMostLeo(): InvariantChecker {
+  return {
+    name: 'hw-at-most-leo',
+    check(sim) {
+      for (const [id, broker] of Object.entries(sim.brokerStates)) {
+        for (const [key, replica] of Object.entries(broker.partitions)) {
+          if (replica.highWatermark > replica.log.logEndOffset) {
+            return `broker ${id}, ${key}: high watermark ${replica.highWatermark} > log end offset ${replica.log.logEndOffset}`;
+          }
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+export function leaderHwNeverDecreases(): InvariantChecker {
+  const last = new Map<string, number>();
+  return {
+    name: 'leader-hw-never-decreases',
+    check(sim) {
+      for (const [id, broker] of Object.entries(sim.brokerStates)) {
+        for (const [key, replica] of Object.entries(broker.partitions)) {
+          if (replica.leader !== Number(id)) continue;
+          const slot = `${id}/${key}@${replica.leaderEpoch}/${broker.incarnation}`;
+          const previous = last.get(slot);
+          if (previous !== undefined && replica.highWatermark < previous) {
+            return `broker ${id} leads ${key} (epoch ${replica.leaderEpoch}) and its high watermark went from ${previous} back to ${replica.highWatermark}`;
+          }
+          last.set(slot, replica.highWatermark);
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+export function offsetsContiguous(): InvariantChecker {
+  /** Batches already checked per store: stores only grow, so each batch is checked once. */
+  const checked = new Map<number, number>();
+  return {
+    name: 'offsets-contiguous',
+    check(sim) {
+      for (const [id, broker] of Object.entries(sim.brokerStates)) {
+        for (const [key, replica] of Object.entries(broker.partitions)) {
+          const ref = replica.log;
+          const batches = sim.stores.get(ref.storeId).view();
+          const from = checked.get(ref.storeId) ?? 0;
+          let expected = from === 0 ? ref.logStartOffset : batches[from - 1]!.baseOffset + batches[from - 1]!.messages.length;
+          for (let i = from; i < ref.batchCount; i++) {
+            const batch = batches[i]!;
+            if (batch.baseOffset !== expected) return `broker ${id}, ${key}: a batch starts at ${batch.baseOffset} where ${expected} was expected`;
+            expected += batch.messages.length;
+          }
+          if (ref.batchCount > 0 && expected !== ref.logEndOffset) return `broker ${id}, ${key}: the batches end at ${expected} but the log end offset is ${ref.logEndOffset}`;
+          checked.set(ref.storeId, Math.max(from, ref.batchCount));
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+export function noAcknowledgedLoss(): InvariantChecker {
+  /** Acknowledged acks=-1 messages on safe topics, per partition. */
+  const acked = new Map<string, ProduceAcknowledgement[]>();
+  let seenAcks = 0;
+  /** Per partition, the (leader, epoch, store) last verified complete. */
+  const verified = new Map<string, string>();
+  return {
+    name: 'no-acknowledged-loss',
+    check(sim) {
+      for (; seenAcks < sim.acknowledged.length; seenAcks++) {
+        const ack = sim.acknowledged[seenAcks]!;
+        if (ack.requiredAcks !== -1 || !isSafe(sim, ack)) continue;
+        const key = partitionKey(ack.topic, ack.partition);
+        if (!acked.has(key)) acked.set(key, []);
+        acked.get(key)!.push(ack);
+        verified.delete(key);
+      }
+      for (const [key, acks] of acked) {
+        const { topic, partition } = acks[0]!;
+        const leader = sim.leaderOf(topic, partition);
+        if (leader === undefined) continue;
+        const replica = sim.replica(leader, topic, partition)!;
+        const mark = `${leader}@${replica.leaderEpoch}#${replica.log.storeId}`;
+        if (verified.get(key) === mark) continue;
+        const log = sim.stores.get(replica.log.storeId).view();
+        for (const ack of acks) {
+          for (let i = 0; i < ack.messages.length; i++) {
+            const offset = ack.firstOffset + i;
+            const found = messageAt(log, replica.log.batchCount, offset);
+            if (found !== ack.messages[i]) {
+              return `message ${offset} of ${key}, acknowledged by broker ${ack.broker} with acks=-1 at ${ack.timeMs} ms, is ${found === undefined ? 'missing from' : 'replaced in'} the log of leader ${leader} (epoch ${replica.leaderEpoch})`;
+            }
+          }
+        }
+        verified.set(key, mark);
+      }
+      return undefined;
+    },
+  };
+}
+
+function isSafe(sim: Simulation, ack: ProduceAcknowledgement): boolean {
+  const config = sim.topicConfig(ack.topic);
+  return config['min.insync.replicas'] >= 2 && !config['unclean.leader.election.enable'];
+}
+
+function messageAt(batches: readonly { baseOffset: number; messages: readonly Message[] }[], count: number, offset: number): Message | undefined {
+  let low = 0;
+  let high = count - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const batch = batches[mid]!;
+    if (offset < batch.baseOffset) high = mid - 1;
+    else if (offset >= batch.baseOffset + batch.messages.length) low = mid + 1;
+    else return batch.messages[offset - batch.baseOffset];
+  }
+  return undefined;
+}
+
+export function defaultInvariants(): InvariantChecker[] {
+  return [oneLeaderPerEpoch(), leaderInIsrInReplicas(), hwAtMostLeo(), leaderHwNeverDecreases(), offsetsContiguous(), noAcknowledgedLoss()];
+}
+
+/**
+ * Runs checkers after every step of a simulation. The first violation is recorded and, unless
+ * `stopOnViolation` is false, stops the run: the run call rejects with InvariantViolationError.
+ */
+export class InvariantMonitor {
+  readonly violations: InvariantViolation[] = [];
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly checkers: readonly InvariantChecker[] = defaultInvariants(),
+    options: { readonly stopOnViolation?: boolean } = {},
+  ) {
+    const stop = options.stopOnViolation ?? true;
+    const broken = new Set<string>();
+    this.detach = sim.kernel.onStep((step) => {
+      for (const checker of this.checkers) {
+        if (broken.has(checker.name)) continue;
+        const problem = checker.check(this.sim);
+        if (problem === undefined) continue;
+        broken.add(checker.name);
+        const violation = { invariant: checker.name, step, timeMs: sim.kernel.nowMs, message: problem };
+        this.violations.push(violation);
+        if (sim.kernel.trace.enabled) sim.kernel.trace.record('invariants', 'invariant.violated', { ...violation }, `Invariant ${checker.name} broken: ${problem}.`);
+        if (stop) throw new InvariantViolationError(violation);
+      }
+    });
+  }
+
+  stop(): void {
+    this.detach();
+  }
+}
