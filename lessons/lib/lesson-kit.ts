@@ -72,7 +72,6 @@ export class LessonRun {
   readonly claims: Claim[] = [];
   private kernel: Kernel | undefined;
   private render: WatchOptions['render'];
-  private lastStep: number | undefined;
 
   constructor(
     readonly lesson: Lesson,
@@ -141,8 +140,8 @@ export class LessonRun {
   }
 
   private emit(text: string, step?: number): void {
-    if (step !== undefined) this.lastStep = step;
-    const frame = { text, step: step ?? this.lastStep };
+    // Commentary printed while the simulation runs belongs to the step running now.
+    const frame = { text, step: step ?? this.kernel?.currentStep };
     this.frames.push(frame);
     this.options.write?.(text);
   }
