@@ -158,15 +158,18 @@ export class ZkClient {
         this.connectedWaiters = [];
         for (const waiter of waiters) waiter.resolve();
       } else if (state === 'expired') {
-        this.enqueue(() => this.renewSession());
+        // I0Itec's `processStateChanged` reconnects at once, on ZooKeeper's own thread: an event
+        // thread task blocked in `retryUntilConnected` must not hold up the new session. Only
+        // the listeners run on the event thread.
+        this.current = this.open();
+        this.enqueue(() => this.afterNewSession());
       }
     });
     return handle;
   }
 
-  private async renewSession(): Promise<void> {
+  private async afterNewSession(): Promise<void> {
     if (this.closed) return;
-    this.current = this.open();
     await this.waitUntilConnected();
     for (const listener of [...this.newSessionListeners]) await listener();
     // I0Itec fires every subscription after a new session: listeners re-read, watches re-arm.

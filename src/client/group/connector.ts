@@ -98,6 +98,9 @@ export class ZookeeperConsumerConnector {
     });
     this.fetcher = new ConsumerFetcherManager(runtime, this.config, this.zk, this.consumerId);
     this.rebalanceLock = new Mutex(runtime, `rebalance lock of ${this.consumerId}`);
+    // The constructor starts the auto-committer (`scheduler.schedule("kafka-consumer-autocommit",
+    // autoCommit, delay = interval, period = interval)`), before any stream exists.
+    if (this.config['auto.commit.enable']) this.scheduleAutoCommit();
   }
 
   get group(): string {
@@ -110,13 +113,14 @@ export class ZookeeperConsumerConnector {
    */
   async createMessageStreams(topicCountMap: Readonly<Record<string, number>>): Promise<Record<string, KafkaStream[]>> {
     if (this.started) throw new ClosedError('createMessageStreams may be called once per connector (Kafka: "Each consumer connector can create message streams by topic count only once")');
-    this.started = true;
     if (typeof topicCountMap !== 'object' || topicCountMap === null || Object.keys(topicCountMap).length === 0) {
       throw new ConfigError('topicCountMap', topicCountMap, 'an object { topic: number of streams } with at least one topic');
     }
     for (const [topic, count] of Object.entries(topicCountMap)) {
       if (!Number.isInteger(count) || count <= 0) throw new ConfigError(`topicCountMap.${topic}`, count, 'an integer ≥ 1 (the number of streams)');
     }
+    // Only a valid call uses up the connector's one createMessageStreams.
+    this.started = true;
     this.subscription = { ...topicCountMap };
     const result: Record<string, KafkaStream[]> = {};
     for (const [topic, count] of Object.entries(topicCountMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -144,7 +148,6 @@ export class ZookeeperConsumerConnector {
       this.zk.subscribeDataChanges(topicPath(topic), { changed: () => this.triggerRebalance(), deleted: () => this.triggerRebalance() });
     }
     this.runtime.spawn(`${this.consumerId}_watcher_executor`, () => this.watcherExecutor());
-    if (this.config['auto.commit.enable']) this.scheduleAutoCommit();
     await this.syncedRebalance();
     return result;
   }
@@ -166,13 +169,18 @@ export class ZookeeperConsumerConnector {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.watcherWake?.resolve();
-    this.fetcher.stopConnections();
-    for (const { queue } of this.threads.values()) {
-      queue.clear();
-      queue.offer(SHUTDOWN);
-    }
-    if (this.config['auto.commit.enable']) await this.commitOffsetsLogged();
-    await this.zk.close();
+    // Under the rebalance lock, as Kafka's `shutdown` (`rebalanceLock synchronized`): a rebalance
+    // under way finishes (or gives up) first, so it cannot start fetchers after this stopped them
+    // or use the ZooKeeper client after it is closed.
+    await this.rebalanceLock.run(async () => {
+      this.fetcher.stopConnections();
+      for (const { queue } of this.threads.values()) {
+        queue.clear();
+        queue.offer(SHUTDOWN);
+      }
+      if (this.config['auto.commit.enable']) await this.commitOffsetsLogged();
+      await this.zk.close();
+    });
     this.record('consumer.shutdown', {}, `${this.consumerId} shut down; its registration and partition ownership vanish with its session.`);
   }
 
@@ -360,13 +368,19 @@ export class ZookeeperConsumerConnector {
 
   // ---------------------------------------------------------------- auto-commit
 
+  /**
+   * `KafkaScheduler.schedule` with a period: `ScheduledThreadPoolExecutor.scheduleAtFixedRate`.
+   * Commits run at start + k × interval; one that overruns delays the next, never shifts the rest.
+   */
   private scheduleAutoCommit(): void {
     const intervalMs = this.config['auto.commit.interval.ms'];
+    let nextMs = this.runtime.nowMs() + intervalMs;
     this.runtime.spawn(`${this.consumerId}/kafka-consumer-scheduler`, async () => {
       for (;;) {
-        await this.runtime.sleep(intervalMs);
+        await this.runtime.sleep(Math.max(0, nextMs - this.runtime.nowMs()));
         if (this.shuttingDown) return;
         await this.commitOffsetsLogged();
+        nextMs += intervalMs;
       }
     });
   }

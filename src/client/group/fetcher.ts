@@ -98,6 +98,9 @@ export class ConsumerFetcherManager {
           }
         }
       } catch (error) {
+        // Stopped meanwhile (a rebalance, or shutdown closing the ZooKeeper client under a read):
+        // `ShutdownableThread.run` ends quietly on an error once the thread is no longer running.
+        if (generation !== this.generation) return;
         if (!(error instanceof BrokerConnectionError) && !(error instanceof Error && error.name === 'MetadataFetchError')) throw error;
       }
       for (const [id, fetcher] of this.fetchers) {

@@ -82,14 +82,14 @@ export function resolveProducerConfig(input: ProducerConfigInput): ProducerConfi
     'queue.enqueue.timeout.ms': intIn('queue.enqueue.timeout.ms', get('queue.enqueue.timeout.ms'), -1, INT_MAX),
     'batch.num.messages': intIn('batch.num.messages', get('batch.num.messages'), 1, INT_MAX),
     'send.buffer.bytes': intIn('send.buffer.bytes', get('send.buffer.bytes'), 1, INT_MAX),
-    'client.id': stringValue('client.id', get('client.id')),
+    'client.id': clientId(get('client.id')),
   };
-  // `ProducerConfig.validateBatchSize`.
+  // `ProducerConfig.validateBatchSize`, in Kafka's words.
   if (config['batch.num.messages'] > config['queue.buffering.max.messages']) {
     throw new ConfigError(
       'batch.num.messages',
       config['batch.num.messages'],
-      `at most queue.buffering.max.messages (${config['queue.buffering.max.messages']}): "Batch size = ${config['batch.num.messages']} can't be larger than queue size."`,
+      `at most queue.buffering.max.messages (${config['queue.buffering.max.messages']}): "Batch size = ${config['batch.num.messages']} can't be larger than queue size = ${config['queue.buffering.max.messages']}"`,
     );
   }
   return Object.freeze(config);
@@ -112,8 +112,9 @@ function oneOf<T extends string | number>(key: string, value: unknown, allowed: 
   return value as T;
 }
 
-function stringValue(key: string, value: unknown): string {
-  if (typeof value !== 'string') throw new ConfigError(key, value, 'a string');
+/** `ProducerConfig.validateClientId` (`Config.validateChars`); the default "" is allowed. */
+function clientId(value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-zA-Z0-9._-]*$/.test(value)) throw new ConfigError('client.id', value, "a string of ASCII alphanumerics, '.', '_' and '-'");
   return value;
 }
 

@@ -20,7 +20,7 @@ import { abs082, partitionerForClass, type Partitioner } from '../partitioners.t
 import type { Runtime } from '../runtime.ts';
 import type { BrokerPartitionInfo, PartitionAndLeader } from './broker-partition-info.ts';
 import type { ProducerConfig } from './config.ts';
-import { settle, type LedgerEntry } from './ledger.ts';
+import { acknowledge, settle, type LedgerEntry } from './ledger.ts';
 
 /** A message on its way, with its ledger entry. */
 export interface OutgoingMessage {
@@ -28,7 +28,8 @@ export interface OutgoingMessage {
   /** What the partitioner hashes (the key, or the partition key when given); null: any partition. */
   readonly partitionKey: string | null;
   readonly message: Message;
-  readonly entry: LedgerEntry;
+  /** Its ledger entry, unless the producer keeps no ledger. */
+  readonly entry: LedgerEntry | undefined;
 }
 
 export class DefaultEventHandler {
@@ -83,7 +84,7 @@ export class DefaultEventHandler {
     }
     if (outstanding.length > 0) {
       const error = new FailedToSendMessageError(retries, outstanding.length, lastError);
-      for (const m of outstanding) settle(m.entry, 'failed', this.runtime.nowMs(), { error: error.message });
+      for (const m of outstanding) if (m.entry !== undefined) settle(m.entry, 'failed', this.runtime.nowMs(), error.message);
       throw error;
     }
   }
@@ -123,8 +124,13 @@ export class DefaultEventHandler {
 
   private async partitionAndCollate(messages: readonly OutgoingMessage[]): Promise<Map<number, Map<string, OutgoingMessage[]>>> {
     const byBroker = new Map<number, Map<string, OutgoingMessage[]>>();
+    const partitionsByTopic = new Map<string, PartitionAndLeader[]>();
     for (const m of messages) {
-      const partitions = await this.info.partitionsFor(m.topic);
+      let partitions = partitionsByTopic.get(m.topic);
+      if (partitions === undefined) {
+        partitions = await this.info.partitionsFor(m.topic);
+        partitionsByTopic.set(m.topic, partitions);
+      }
       const chosen = partitions[this.partitionFor(m, partitions)]!;
       const leader = chosen.leader ?? -1;
       let byPartition = byBroker.get(leader);
@@ -180,12 +186,12 @@ export class DefaultEventHandler {
       ackTimeoutMs: this.config['request.timeout.ms'],
       data,
     };
-    for (const list of byPartition.values()) for (const m of list) m.entry.attempts++;
+    for (const list of byPartition.values()) for (const m of list) if (m.entry !== undefined) m.entry.attempts++;
     try {
       const connection = await this.info.pool.get(brokerId);
       if (acks === 0) {
         connection.sendOneWay(request);
-        for (const list of byPartition.values()) for (const m of list) settle(m.entry, 'unknown', this.runtime.nowMs());
+        for (const list of byPartition.values()) for (const m of list) if (m.entry !== undefined) settle(m.entry, 'unknown', this.runtime.nowMs());
         return { failed: [] };
       }
       const response = await connection.send(request, { timeoutMs: this.config['request.timeout.ms'] });
@@ -195,10 +201,14 @@ export class DefaultEventHandler {
         const list = byPartition.get(key) ?? [];
         if (status.errorCode !== 0) {
           failed.push(key);
-          for (const m of list) m.entry.error = errorName(status.errorCode);
+          for (const m of list) if (m.entry !== undefined) m.entry.error = errorName(status.errorCode);
           continue;
         }
-        list.forEach((m, i) => settle(m.entry, 'acknowledged', this.runtime.nowMs(), { partition: status.partition, offset: status.offset + i }));
+        const nowMs = this.runtime.nowMs();
+        for (let i = 0; i < list.length; i++) {
+          const entry = list[i]!.entry;
+          if (entry !== undefined) acknowledge(entry, status.partition, status.offset + i, nowMs);
+        }
       }
       if (failed.length > 0 && this.runtime.recording) {
         const reasons = response.statuses.filter((s) => s.errorCode !== 0).map((s) => `${s.topic}-${s.partition}: ${errorName(s.errorCode)}`);
@@ -208,7 +218,7 @@ export class DefaultEventHandler {
     } catch (error) {
       if (!(error instanceof BrokerConnectionError)) throw error;
       this.info.pool.close(brokerId);
-      for (const list of byPartition.values()) for (const m of list) m.entry.error = error.message;
+      for (const list of byPartition.values()) for (const m of list) if (m.entry !== undefined) m.entry.error = error.message;
       if (this.runtime.recording) {
         this.runtime.record('producer.request-failed', { broker: brokerId, error: error.message }, `The producer's request to broker ${brokerId} failed (${error.message}); every message in it will be retried.`);
       }

@@ -15,20 +15,24 @@ import type { Message, Payload } from '../../protocol/message.ts';
 
 export type Fate = 'pending' | 'acknowledged' | 'failed' | 'dropped' | 'unknown';
 
-export interface LedgerEntry {
-  readonly id: number;
-  readonly topic: string;
-  readonly key: Payload | null;
-  readonly value: Payload | null;
-  /** The message object the producer sent (the very object brokers append). */
-  readonly message: Message;
-  fate: Fate;
-  partition: number | undefined;
-  offset: number | undefined;
-  attempts: number;
-  error: string | undefined;
-  readonly sentAtMs: number;
-  settledAtMs: number | undefined;
+/** One message's record (a class: a million of them are settled in place, fast). */
+export class LedgerEntry {
+  fate: Fate = 'pending';
+  partition: number | undefined = undefined;
+  offset: number | undefined = undefined;
+  attempts = 0;
+  error: string | undefined = undefined;
+  settledAtMs: number | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    readonly topic: string,
+    readonly key: Payload | null,
+    readonly value: Payload | null,
+    /** The message object the producer sent (the very object brokers append). */
+    readonly message: Message,
+    readonly sentAtMs: number,
+  ) {}
 }
 
 export interface LedgerSummary {
@@ -45,30 +49,35 @@ export interface LedgerSummary {
 export class ProducerLedger {
   readonly entries: LedgerEntry[] = [];
 
-  record(entry: Omit<LedgerEntry, 'id'>): LedgerEntry {
-    const full: LedgerEntry = { ...entry, id: this.entries.length + 1 };
-    this.entries.push(full);
-    return full;
+  /** A new pending entry. */
+  record(topic: string, key: Payload | null, value: Payload | null, message: Message, sentAtMs: number): LedgerEntry {
+    const entry = new LedgerEntry(this.entries.length + 1, topic, key, value, message, sentAtMs);
+    this.entries.push(entry);
+    return entry;
   }
 
   summary(): LedgerSummary {
-    const count = (fate: Fate) => this.entries.filter((e) => e.fate === fate).length;
-    return {
-      sent: this.entries.length,
-      acknowledged: count('acknowledged'),
-      failed: count('failed'),
-      dropped: count('dropped'),
-      unknown: count('unknown'),
-      pending: count('pending'),
-      retried: this.entries.filter((e) => e.attempts > 1).length,
-    };
+    const counts = { acknowledged: 0, failed: 0, dropped: 0, unknown: 0, pending: 0 };
+    let retried = 0;
+    for (const entry of this.entries) {
+      counts[entry.fate]++;
+      if (entry.attempts > 1) retried++;
+    }
+    return { sent: this.entries.length, ...counts, retried };
   }
 }
 
-export function settle(entry: LedgerEntry, fate: Exclude<Fate, 'pending'>, nowMs: number, details: { partition?: number; offset?: number; error?: string } = {}): void {
+/** The message was acknowledged at `offset` of `partition`. */
+export function acknowledge(entry: LedgerEntry, partition: number, offset: number, nowMs: number): void {
+  entry.fate = 'acknowledged';
+  entry.partition = partition;
+  entry.offset = offset;
+  entry.settledAtMs = nowMs;
+}
+
+/** A final fate other than acknowledged. */
+export function settle(entry: LedgerEntry, fate: 'failed' | 'dropped' | 'unknown', nowMs: number, error?: string): void {
   entry.fate = fate;
   entry.settledAtMs = nowMs;
-  if (details.partition !== undefined) entry.partition = details.partition;
-  if (details.offset !== undefined) entry.offset = details.offset;
-  if (details.error !== undefined) entry.error = details.error;
+  if (error !== undefined) entry.error = error;
 }

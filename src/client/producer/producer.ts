@@ -38,9 +38,19 @@ export function keyedMessage(topic: string, key: Payload | null, value: Payload 
 
 const SHUTDOWN = Symbol('shutdown');
 
+export interface ProducerOptions {
+  /**
+   * Keep a ledger entry for every message (default true). A long run that does not need the
+   * accounting can turn it off: the ledger keeps every message ever sent.
+   */
+  readonly ledger?: boolean;
+}
+
 export class Producer {
   readonly config: ProducerConfig;
+  /** Every message's fate (empty when the ledger is off). */
   readonly ledger = new ProducerLedger();
+  private readonly keepLedger: boolean;
   private readonly handler: DefaultEventHandler;
   private readonly pool: ConnectionPool;
   private readonly sendLock: Mutex;
@@ -51,8 +61,10 @@ export class Producer {
   constructor(
     private readonly runtime: Runtime,
     config: ProducerConfigInput,
+    options: ProducerOptions = {},
   ) {
     this.config = resolveProducerConfig(config);
+    this.keepLedger = options.ledger ?? true;
     const brokers = parseHostList(this.config['metadata.broker.list'], 'metadata.broker.list');
     this.pool = new ConnectionPool(runtime, this.config['request.timeout.ms']);
     const info = new BrokerPartitionInfo(runtime, brokers, this.pool, { clientId: this.config['client.id'], timeoutMs: this.config['request.timeout.ms'] });
@@ -101,19 +113,7 @@ export class Producer {
     const key = m.key ?? null;
     const message = createMessage(key, m.value);
     const partitionKey = m.partKey ?? (key === null ? null : payloadToString(key));
-    const entry = this.ledger.record({
-      topic: m.topic,
-      key,
-      value: m.value,
-      message,
-      fate: 'pending',
-      partition: undefined,
-      offset: undefined,
-      attempts: 0,
-      error: undefined,
-      sentAtMs: this.runtime.nowMs(),
-      settledAtMs: undefined,
-    });
+    const entry = this.keepLedger ? this.ledger.record(m.topic, key, m.value, message, this.runtime.nowMs()) : undefined;
     return { topic: m.topic, partitionKey, message, entry };
   }
 
@@ -131,7 +131,7 @@ export class Producer {
       } else added = await queue.offerWithin(m, timeoutMs);
       if (!added) {
         const error = new QueueFullError(m.topic);
-        for (const dropped of outgoing.slice(i)) settle(dropped.entry, 'dropped', this.runtime.nowMs(), { error: error.message });
+        for (const dropped of outgoing.slice(i)) if (dropped.entry !== undefined) settle(dropped.entry, 'dropped', this.runtime.nowMs(), error.message);
         if (this.runtime.recording) {
           this.runtime.record(
             'producer.dropped',
