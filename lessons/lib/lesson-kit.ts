@@ -25,6 +25,8 @@ export interface Lesson {
    * for every seed.
    */
   readonly seedSpecific?: string;
+  /** Replaces the header's "run again with --seed N" line (a replay's seed is fixed). */
+  readonly note?: string;
   run(run: LessonRun): Promise<void>;
 }
 
@@ -173,7 +175,7 @@ export async function runLesson(lesson: Lesson, options: LessonRunOptions = {}):
 
 function printHeader(run: LessonRun): void {
   run.say(`Lesson ${run.lesson.id}: ${run.lesson.title}`);
-  run.say(`(seed ${run.seed}; run again with --seed N for another run, --step to replay step by step)`);
+  run.say(run.lesson.note ?? `(seed ${run.seed}; run again with --seed N for another run, --step to replay step by step)`);
 }
 
 export interface CliOptions {

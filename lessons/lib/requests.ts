@@ -46,7 +46,8 @@ export function narratedRuntime(run: LessonRun, runtime: Runtime, who: string, o
             return response;
           } catch (error) {
             if (quiet) late();
-            line(`${who} ✗ ${connection.address}: ${(error as Error).message}`);
+            const message = (error as Error).message;
+            line(`${who} ✗ ${message.startsWith(connection.address) ? message : `${connection.address}: ${message}`}`);
             throw error;
           }
         },

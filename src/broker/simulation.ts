@@ -73,14 +73,8 @@ export class Simulation {
   private admin: ZkClient | undefined;
 
   constructor(options: SimulationOptions) {
-    const brokerCount = requireInteger('brokers', options.brokers ?? 3, 1, 1000);
-    this.brokerConfig = resolveBrokerConfig(options.brokerConfig);
-    for (const topic of options.topics ?? []) validateTopicSpec(topic, brokerCount, this.brokerConfig);
-    const names = new Set<string>();
-    for (const topic of options.topics ?? []) {
-      if (names.has(topic.name)) throw new InvalidArgumentError('topics', topic.name, 'distinct topic names');
-      names.add(topic.name);
-    }
+    const { brokerCount, brokerConfig } = validateSimulationOptions(options);
+    this.brokerConfig = brokerConfig;
     this.kernel = new Kernel({ seed: options.seed, trace: options.trace ?? 'full', history: options.history ?? true });
     this.network = new Network(this.kernel, options.network === undefined ? {} : { defaultLink: options.network });
     this.faults = new FaultInjector(this.kernel, this.network);
@@ -132,6 +126,11 @@ export class Simulation {
   /** `broker-1:9092,broker-2:9092,...`: Kafka's `metadata.broker.list`. */
   get bootstrapServers(): string {
     return [...this.brokers.keys()].map((id) => `broker-${id}:${this.brokerConfig.port}`).join(',');
+  }
+
+  /** `zookeeper.connect` for clients: the coordinator's `host:port`. */
+  get zookeeperConnect(): string {
+    return `${ZOOKEEPER_NODE}:${ZOOKEEPER_PORT}`;
   }
 
   broker(id: number): Broker {
@@ -283,6 +282,19 @@ export async function createSimulation(options: SimulationOptions): Promise<Simu
   await simulation.kernel.runUntil(() => simulation.isReady(), { maxSteps: 1_000_000, description: 'the brokers to register and elect a controller' });
   for (const topic of options.topics ?? []) await simulation.createTopic(topic);
   return simulation;
+}
+
+/** Checks the options whole (broker count, broker config, topics); throws a typed error. */
+export function validateSimulationOptions(options: Omit<SimulationOptions, 'seed'>): { brokerCount: number; brokerConfig: BrokerConfig } {
+  const brokerCount = requireInteger('brokers', options.brokers ?? 3, 1, 1000);
+  const brokerConfig = resolveBrokerConfig(options.brokerConfig);
+  for (const topic of options.topics ?? []) validateTopicSpec(topic, brokerCount, brokerConfig);
+  const names = new Set<string>();
+  for (const topic of options.topics ?? []) {
+    if (names.has(topic.name)) throw new InvalidArgumentError('topics', topic.name, 'distinct topic names');
+    names.add(topic.name);
+  }
+  return { brokerCount, brokerConfig };
 }
 
 function validateTopicSpec(spec: TopicSpec, brokers: number, brokerConfig: BrokerConfig): void {

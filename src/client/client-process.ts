@@ -75,7 +75,11 @@ export class ClientProcess {
     this.runtime = simRuntime(sim, node);
   }
 
-  /** The process on `node` (the node is created when it does not exist yet). */
+  /**
+   * The process on `node` (the node is created when it does not exist yet). Keep one per machine:
+   * the runtime's random stream is named after the node, so a second handle on the same node
+   * draws the same numbers again (the same consumer id suffix, say).
+   */
   static on(sim: Simulation, node: string): ClientProcess {
     requireNonEmptyString('node', node);
     return new ClientProcess(sim, node);

@@ -112,8 +112,13 @@ export interface RunUntilOptions {
 
 const DEFAULT_MAX_STEPS = 10_000_000;
 const IDLE = Symbol('idle');
-/** Microtask turns to wait for a woken task to signal before assuming it was not resumed. */
-const QUIET_TICKS = 16;
+/**
+ * Microtask turns to wait for a resumed task to wait again before proving it with a macrotask.
+ * Each nested async return costs a few turns, so real code (a ZooKeeper call through three helper
+ * layers) takes dozens; a task that waits again early ends the wait early, so a generous budget
+ * costs nothing in the common case.
+ */
+const QUIET_TICKS = 256;
 const FEW_QUIET_TICKS = 4;
 
 export class Kernel implements FutureDriver {

@@ -191,6 +191,11 @@ export class Network {
     if (!oneWay) apply(to, from);
   }
 
+  /** Forgets every link's own settings: all links are the default link again. */
+  resetLinks(): void {
+    this.links.clear();
+  }
+
   /** Sets the link used between nodes that have no link of their own. */
   setDefaultLink(options: LinkOptions): void {
     this.defaultLink = validateLink({ ...this.defaultLink, ...options });

@@ -2,18 +2,11 @@
  * Every lesson, headless: its claims hold (a false claim throws), the same seed prints the same
  * bytes, and another seed still satisfies the claims unless the lesson says which outcomes vary.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runLesson, type Lesson } from '../../lessons/lib/lesson-kit.ts';
+import { lessonFiles, loadLesson as load } from '../../lessons/lib/catalog.ts';
+import { runLesson } from '../../lessons/lib/lesson-kit.ts';
 
-const directory = fileURLToPath(new URL('../../lessons/', import.meta.url));
-const files = readdirSync(directory).filter((name) => /^\d\d-.+\.ts$/.test(name)).sort();
-
-async function load(file: string): Promise<Lesson> {
-  return ((await import(pathToFileURL(join(directory, file)).href)) as { lesson: Lesson }).lesson;
-}
+const files = lessonFiles();
 
 describe('lessons', () => {
   it('are numbered from 00 without gaps, and their ids match their file names', async () => {

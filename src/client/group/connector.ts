@@ -324,7 +324,7 @@ export class ZookeeperConsumerConnector {
     }
     const assignment = assignPartitions(this.config['partition.assignment.strategy'], { subscriptions, partitionsPerTopic, consumerId: this.consumerId });
     if (this.runtime.recording) {
-      this.record('consumer.assignment', { strategy: assignment.strategy, explanation: [...assignment.explanation] }, `${this.consumerId} computes the ${assignment.strategy} assignment: ${assignment.explanation.join(' ')}`);
+      this.record('consumer.assignment', { strategy: assignment.strategy, explanation: [...assignment.explanation] }, `${this.consumerId} computes the ${assignment.strategy} assignment: ${assignment.explanation.map((line) => (/[.:!?]$/.test(line) ? line : `${line}.`)).join(' ')}`);
     }
     return [...assignment.decision];
   }

@@ -1,0 +1,163 @@
+/**
+ * `npx kafkasim <command>`:
+ *   lesson [NN] [--seed N] [--step] [--json]   list the lessons, or run one
+ *   replay <file> [--step] [--json]            replay a counterexample step by step
+ *   check --scenario <name> [--runs N] [--seed S] [--budget-s T] [--shrink]
+ *                                              sweep a scenario family; --list shows the families
+ * Exit codes: 0 success, 1 failures found (or a claim did not hold), 2 bad usage.
+ */
+import { lessonCommand } from '../../lessons/lib/catalog.ts';
+import { lessonMain } from '../../lessons/lib/lesson-kit.ts';
+import { assertScenarios, CounterexampleError } from '../testing/assert-scenarios.ts';
+import { readCounterexample } from '../testing/counterexample.ts';
+import { NAMED_SCENARIOS, namedScenario } from '../testing/named-scenarios.ts';
+import { replayLesson } from '../testing/replay-lesson.ts';
+import { sweep, type SweepProgress } from '../testing/sweep.ts';
+import { wallClockMs } from './wall-clock.ts';
+
+const USAGE = `usage: kafkasim <command>
+  lesson [NN] [--seed N] [--step] [--json]       list the lessons, or run lesson NN
+  replay <file> [--step] [--json]                replay a counterexample file step by step
+  check --scenario <name> [--runs N] [--seed S] [--budget-s T] [--shrink]
+                                                 run many random scenarios of a family
+  check --list                                   the scenario families`;
+
+class UsageError extends Error {}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'lesson':
+      return lessonCommand(rest);
+    case 'replay':
+      return replayCommand(rest);
+    case 'check':
+      return checkCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+async function replayCommand(argv: readonly string[]): Promise<void> {
+  const [file, ...options] = argv;
+  if (file === undefined || file.startsWith('-')) throw new UsageError('replay needs a counterexample file: kafkasim replay <file> [--step] [--json]');
+  const counterexample = readCounterexample(file);
+  await lessonMain(replayLesson(counterexample, file), options);
+}
+
+async function checkCommand(argv: readonly string[]): Promise<void> {
+  const options = parseOptions(argv, { flags: ['--list', '--shrink'], values: ['--scenario', '--runs', '--seed', '--budget-s'] });
+  if (options.has('--list')) {
+    for (const family of NAMED_SCENARIOS) {
+      process.stdout.write(`${family.name.padEnd(8)} ${family.expectedToPass ? '(should pass)' : '(finds failures)'} ${family.description}\n`);
+    }
+    return;
+  }
+  const name = options.get('--scenario');
+  if (name === undefined) throw new UsageError('check needs --scenario <name> (see kafkasim check --list)');
+  const family = namedScenario(name);
+  if (family === undefined) throw new UsageError(`unknown scenario ${JSON.stringify(name)}; families: ${NAMED_SCENARIOS.map((f) => f.name).join(', ')}`);
+  const runs = integerOption(options, '--runs', 100, 1);
+  const seed = integerOption(options, '--seed', 1, 0);
+  const budgetS = options.has('--budget-s') ? integerOption(options, '--budget-s', 0, 1) : undefined;
+
+  const progress = progressPrinter(runs);
+  const report = await sweep({
+    property: family.name,
+    scenarios: family.scenarios,
+    runs,
+    seed,
+    ...(budgetS === undefined ? {} : { timeBudgetMs: budgetS * 1000 }),
+    onProgress: progress.update,
+  });
+  progress.finish();
+  const out = process.stdout;
+  out.write(`${report.runs} run(s)${report.interrupted ? ' (time budget reached)' : ''}, ${report.failures.length} failure(s), ${progress.rate()} runs/s.\n`);
+  for (const failure of report.failures) {
+    out.write(`\nrun ${failure.path}: ${failure.failures.join('; ')}\n`);
+    if (failure.file !== undefined) out.write(`  replay: npx kafkasim replay ${failure.file} --step\n`);
+  }
+  if (report.failures.length > 0 && options.has('--shrink')) {
+    const first = report.failures[0]!;
+    out.write(`\nShrinking run ${first.path}...\n`);
+    try {
+      await assertScenarios({ property: family.name, scenarios: family.scenarios, seed, path: first.path, numRuns: 1 });
+      out.write('The run passed when replayed for shrinking (it should not have).\n');
+    } catch (error) {
+      if (!(error instanceof CounterexampleError)) throw error;
+      out.write(`${error.report}\n`);
+    }
+  }
+  if (report.failures.length > 0) process.exitCode = 1;
+}
+
+function progressPrinter(total: number): { update: (p: SweepProgress) => void; finish: () => void; rate: () => string } {
+  const err = process.stderr;
+  const startMs = wallClockMs();
+  let last: SweepProgress = { done: 0, failures: 0 };
+  let printedTenth = 0;
+  const rate = () => (last.done / Math.max(0.001, (wallClockMs() - startMs) / 1000)).toFixed(1);
+  const line = () => {
+    const width = 30;
+    const filled = Math.round((last.done / total) * width);
+    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${last.done}/${total} runs, ${rate()} runs/s, ${last.failures} failure(s)`;
+  };
+  return {
+    update(progress) {
+      last = progress;
+      if (err.isTTY) {
+        err.write(`\r${line()}`);
+      } else if (Math.floor((progress.done * 10) / total) > printedTenth) {
+        printedTenth = Math.floor((progress.done * 10) / total);
+        err.write(`${line()}\n`);
+      }
+    },
+    finish() {
+      if (err.isTTY) err.write('\n');
+    },
+    rate,
+  };
+}
+
+function parseOptions(argv: readonly string[], spec: { flags: readonly string[]; values: readonly string[] }): Map<string, string> {
+  const options = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (spec.flags.includes(arg)) options.set(arg, 'true');
+    else if (spec.values.includes(arg)) {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      options.set(arg, value);
+    } else throw new UsageError(`unknown option ${JSON.stringify(arg)}; options: ${[...spec.flags, ...spec.values].join(', ')}`);
+  }
+  return options;
+}
+
+function integerOption(options: Map<string, string>, name: string, fallback: number, min: number): number {
+  const text = options.get(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`kafkasim: ${error.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof Error && 'code' in error && typeof (error as { code: unknown }).code === 'string') {
+    // kafkasim's typed errors (a bad counterexample file, an invalid option) are messages, not crashes.
+    process.stderr.write(`kafkasim: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}
