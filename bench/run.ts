@@ -5,9 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatNumber, type BenchSuite, type Figure } from './harness.ts';
+import { brokerSuite } from './broker.bench.ts';
+import { clientSuite } from './client.bench.ts';
 import { kernelSuite } from './kernel.bench.ts';
 
-const suites: BenchSuite[] = [kernelSuite];
+const suites: BenchSuite[] = [kernelSuite, brokerSuite, clientSuite];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !suites.some((s) => s.name === name));

@@ -10,12 +10,14 @@
  * - `offsets-contiguous`: every log's batches follow each other without gap or overlap.
  * - `no-acknowledged-loss`: a message the brokers acknowledged with acks=-1, on a topic with
  *   min.insync.replicas ≥ 2 and unclean leader election off, is always in the current leader's log
- *   at its offset (the very same message). Kafka promises nothing beyond that configuration, so
- *   the checker watches nothing else.
+ *   at its offset (the very same message). The current leader is the broker the partition's state
+ *   znode names, once it leads that leader epoch (a zombie of an older epoch is not). Kafka
+ *   promises nothing beyond that configuration, so the checker watches nothing else.
  */
 import { KafkasimError } from '../sim/errors.ts';
 import type { Message } from '../protocol/message.ts';
 import { parsePartitionState, parseTopicAssignment } from '../protocol/zk-data.ts';
+import { partitionStatePath } from '../protocol/zk-paths.ts';
 import { lookup } from '../zookeeper/znode-tree.ts';
 import type { ProduceAcknowledgement } from './handlers/api-context.ts';
 import { partitionKey } from './state.ts';
@@ -169,9 +171,15 @@ export function noAcknowledgedLoss(): InvariantChecker {
       }
       for (const [key, acks] of acked) {
         const { topic, partition } = acks[0]!;
-        const leader = sim.leaderOf(topic, partition);
-        if (leader === undefined) continue;
-        const replica = sim.replica(leader, topic, partition)!;
+        // The current leader is the one ZooKeeper names, once it has taken over (it believes it
+        // leads with that leader epoch). A zombie that still believes in an older epoch, or a
+        // named leader that is down or not told yet, is no one's current leader: nothing to check.
+        const stateNode = lookup(sim.zookeeper.state, partitionStatePath(topic, partition));
+        if (stateNode === undefined) continue;
+        const state = parsePartitionState(stateNode.data);
+        const replica = state.leader < 0 ? undefined : sim.replica(state.leader, topic, partition);
+        if (replica === undefined || replica.leader !== state.leader || replica.leaderEpoch !== state.leaderEpoch) continue;
+        const leader = state.leader;
         const mark = `${leader}@${replica.leaderEpoch}#${replica.log.storeId}`;
         if (verified.get(key) === mark) continue;
         const log = sim.stores.get(replica.log.storeId).view();

@@ -155,6 +155,9 @@ export class Partitions {
     if (state.leader !== this.ctx.brokerId) return { errorCode: ErrorCode.NotLeaderForPartition };
     const minIsr = this.ctx.topicConfig(state.topic)['min.insync.replicas'];
     if (requiredAcks === -1 && state.isr.length < minIsr) return { errorCode: ErrorCode.NotEnoughReplicas };
+    // An empty message set appends nothing: `Log.append` returns its first and last offsets as -1
+    // (`analyzeAndValidateMessageSet` found no message), and no error.
+    if (messages.length === 0) return { errorCode: 0, firstOffset: -1, lastOffset: -1 };
     const { firstOffset, lastOffset } = this.log(key).appendAsLeader(messages, this.ctx.kernel.nowMs);
     this.syncLog(key);
     this.hooks.unblockDelayedFetch(key);

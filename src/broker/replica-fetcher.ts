@@ -201,6 +201,12 @@ class ReplicaFetcher {
       this.ctx.kernel.act('truncate', () => {
         const before = log.logEndOffset;
         log.truncateTo(leaderEnd);
+        // Kafka 0.8.2 (`LogManager.truncateTo`) leaves the replica's HW above its new LEO until the
+        // next fetch sets it to min(LEO, leader HW) (`ReplicaFetcherThread.processPartitionData`);
+        // kafkasim lowers it now, to the value a restart would compute (min(checkpoint, LEO)), so
+        // that HW ≤ LEO holds at every step.
+        const truncated = this.replicaManager.partitions.get(key);
+        if (truncated !== undefined && truncated.highWatermark > leaderEnd) truncated.highWatermark = leaderEnd;
         this.replicaManager.partitions.syncLog(key);
         this.partitions.set(key, leaderEnd);
         this.ctx.narrate(

@@ -164,8 +164,11 @@ export class ReplicaManager {
           `Broker ${this.ctx.brokerId} keeps following broker ${info.leader} for ${key} (same leader: no truncation).`,
         );
       }
-      this.producePurgatory.check(key);
-      this.fetchPurgatory.check(key);
+      // No purgatory check here: 0.8.2 `ReplicaManager.makeFollowers` does not touch the
+      // purgatories, and a follower's partition sees no leader append or HW change to re-check
+      // them. A produce parked on a deposed leader (acks=-1) ends in RequestTimedOut (7) at its
+      // ackTimeoutMs, its data left in the log to be truncated; a parked fetch answers
+      // NotLeaderForPartition (6) at its maxWait.
     }
     this.fetchers.removeFetcherForPartitions(changed);
     for (const key of changed) {

@@ -3,10 +3,15 @@
  * LeaderAndIsr (API 4), StopReplica (5), UpdateMetadata (6), ControlledShutdown (7).
  *
  * Modelled: every request from a controller with an epoch older than the highest this broker
- * has seen is rejected with StaleControllerEpoch (11) (a zombie controller is fenced); the rest
- * is `ReplicaManager.becomeLeaderOrFollower`, `stopReplicas`, `maybeUpdateMetadataCache` and
- * `KafkaController.shutdownBroker` (only the active controller answers; others answer
- * StaleControllerEpoch as Kafka's `ControllerMovedException` maps to).
+ * has seen is rejected (a zombie controller is fenced): LeaderAndIsr and StopReplica answer
+ * StaleControllerEpoch (11); the rest is `ReplicaManager.becomeLeaderOrFollower`, `stopReplicas`,
+ * `maybeUpdateMetadataCache` and `KafkaController.shutdownBroker` (only the active controller
+ * moves leadership).
+ * A stale UpdateMetadata and a ControlledShutdown that fails (not the controller, unknown broker)
+ * are answered Unknown (-1), not 11 or 8: in 0.8.2.2 `maybeUpdateMetadataCache` and
+ * `shutdownBroker` throw (`ControllerMovedException`, `BrokerNotAvailableException`), and
+ * `UpdateMetadataRequest.handleError` / `ControlledShutdownRequest.handleError` map
+ * `e.getCause` (null) instead of `e.getClass`, which `ErrorMapping.codeFor` answers UnknownCode.
  */
 import type { ControlledShutdownRequest, LeaderAndIsrRequest, StopReplicaRequest, UpdateMetadataRequest } from '../../protocol/api.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -30,7 +35,8 @@ export const handleUpdateMetadata: Handler<UpdateMetadataRequest> = (api, reques
       { controllerId: request.controllerId, epoch: request.controllerEpoch, known: broker.controllerEpoch },
       `Broker ${api.ctx.brokerId} ignores UpdateMetadata from controller ${request.controllerId} with epoch ${request.controllerEpoch}: it knows epoch ${broker.controllerEpoch}.`,
     );
-    channel.respond({ api: 'UpdateMetadata', errorCode: ErrorCode.StaleControllerEpoch });
+    // `UpdateMetadataRequest.handleError`: codeFor(e.getCause) = UnknownCode (see above).
+    channel.respond({ api: 'UpdateMetadata', errorCode: ErrorCode.Unknown });
     return;
   }
   updateMetadataCache(broker.metadata, request.partitionStates, request.aliveBrokers.map((b) => b.id));
@@ -42,6 +48,8 @@ export const handleControlledShutdown: Handler<ControlledShutdownRequest> = (api
   const { ctx, controller } = api;
   ctx.env.spawn(`broker-${ctx.brokerId}/controlled-shutdown ${request.brokerId}`, async () => {
     const result = await controller.shutdownBroker(request.brokerId);
-    channel.respond({ api: 'ControlledShutdown', errorCode: result.errorCode, partitionsRemaining: result.partitionsRemaining });
+    // `ControlledShutdownRequest.handleError`: codeFor(e.getCause) = UnknownCode (see above).
+    const errorCode = result.errorCode === ErrorCode.NoError ? ErrorCode.NoError : ErrorCode.Unknown;
+    channel.respond({ api: 'ControlledShutdown', errorCode, partitionsRemaining: errorCode === ErrorCode.NoError ? result.partitionsRemaining : [] });
   });
 };

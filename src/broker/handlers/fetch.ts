@@ -71,17 +71,12 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
   const state = partitions.get(key);
   if (state === undefined) return failed(ErrorCode.UnknownTopicOrPartition);
   if (replicaId !== DEBUGGING_CONSUMER_ID && state.leader !== api.ctx.brokerId) return failed(ErrorCode.NotLeaderForPartition);
-  // Client input never throws inside the broker: `Log.read` finds no segment below offset 0
-  // (OffsetOutOfRange, how a consumer with no committed offset, -1, learns to reset) and refuses a
-  // negative size (an IllegalArgumentException: Unknown).
-  if (!Number.isSafeInteger(fetchOffset) || fetchOffset < 0) return failed(ErrorCode.OffsetOutOfRange);
-  if (!Number.isSafeInteger(fetchSize) || fetchSize < 0) return failed(ErrorCode.Unknown);
   const maxOffset = replicaId >= 0 ? undefined : state.highWatermark;
   const log = partitions.log(key);
-  // What a client may send that the log would refuse, answered with Kafka's codes in the order of
-  // `Log.read` then `LogSegment.read`: at the LEO nothing (whatever the size); an offset outside
-  // the log, negative included, OffsetOutOfRange (1); a negative size IllegalArgumentException,
-  // Unknown (-1).
+  // Client input never throws inside the broker; it gets Kafka's codes, in the order of `Log.read`
+  // then `LogSegment.read`: at the LEO nothing (whatever the size); an offset outside the log
+  // OffsetOutOfRange (1) (below 0 `Log.read` finds no segment: how a consumer with no committed
+  // offset, -1, learns to reset); a negative size an IllegalArgumentException, Unknown (-1).
   if (fetchOffset !== log.logEndOffset) {
     if (!Number.isSafeInteger(fetchOffset) || fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) return failed(ErrorCode.OffsetOutOfRange);
     if (!Number.isSafeInteger(fetchSize) || fetchSize < 0) return failed(ErrorCode.Unknown);

@@ -3,9 +3,10 @@
  * /consumers/<group>/offsets/<topic>/<partition> (0.8.1.1/0.8.2 `KafkaApis`, v0 path), the node
  * the high-level consumer uses too.
  *
- * Modelled: metadata longer than `offset.metadata.max.bytes` → OffsetMetadataTooLarge (12); a
- * topic unknown to the metadata cache → UnknownTopicOrPartition (3); a fetch of a node that does
- * not exist answers offset -1 with UnknownTopicOrPartition (3), as 0.8.1.1 and 0.8.2.2 do.
+ * Modelled: a topic unknown to the metadata cache → UnknownTopicOrPartition (3), checked first;
+ * metadata longer than `offset.metadata.max.bytes` → OffsetMetadataTooLarge (12); a fetch of a
+ * node that does not exist answers offset -1 with UnknownTopicOrPartition (3), as 0.8.1.1 and
+ * 0.8.2.2 do.
  * Not modelled: version 1 (offsets in the `__consumer_offsets` topic, coordinators).
  */
 import type { OffsetCommitRequest, OffsetFetchRequest } from '../../protocol/api.ts';
@@ -13,7 +14,6 @@ import { ErrorCode } from '../../protocol/errors.ts';
 import { consumerOffsetPath } from '../../protocol/zk-paths.ts';
 import { readDataMaybeNull, updatePersistentPath } from '../../protocol/zk-utils.ts';
 import { encodeConsumerOffset, parseConsumerOffset } from '../../protocol/zk-data.ts';
-import { utf8Length } from '../../protocol/message.ts';
 import { brokerState } from '../broker-context.ts';
 import { hasTopic } from '../metadata-cache.ts';
 import type { Handler } from './api-context.ts';
@@ -26,8 +26,10 @@ export const handleOffsetCommit: Handler<OffsetCommitRequest> = (api, request, c
     const partitions = [];
     for (const { topic, partition, offset, metadata } of request.offsets) {
       let errorCode: number = ErrorCode.NoError;
-      if (metadata !== undefined && utf8Length(metadata) > maxBytes) errorCode = ErrorCode.OffsetMetadataTooLarge;
-      else if (!hasTopic(cache, topic)) errorCode = ErrorCode.UnknownTopicOrPartition;
+      // 0.8.2 `handleOffsetCommitRequest` (v0): `ensureTopicExists` first, then the metadata's
+      // `String.length` (UTF-16 units, as JavaScript counts) against offset.metadata.max.bytes.
+      if (!hasTopic(cache, topic)) errorCode = ErrorCode.UnknownTopicOrPartition;
+      else if (metadata !== undefined && metadata.length > maxBytes) errorCode = ErrorCode.OffsetMetadataTooLarge;
       else await updatePersistentPath(ctx.zk, consumerOffsetPath(request.groupId, topic, partition), encodeConsumerOffset(offset));
       partitions.push({ topic, partition, errorCode });
     }
@@ -40,6 +42,11 @@ export const handleOffsetFetch: Handler<OffsetFetchRequest> = (api, request, cha
   ctx.env.spawn(`broker-${ctx.brokerId}/offset-fetch ${request.groupId}`, async () => {
     const partitions = [];
     for (const { topic, partition } of request.partitions) {
+      // `ensureTopicExists` before reading ZooKeeper (0.8.2 `handleOffsetFetchRequest`, v0).
+      if (!hasTopic(brokerState(ctx).metadata, topic)) {
+        partitions.push({ topic, partition, offset: -1, metadata: '', errorCode: ErrorCode.UnknownTopicOrPartition });
+        continue;
+      }
       const stored = await readDataMaybeNull(ctx.zk, consumerOffsetPath(request.groupId, topic, partition));
       if (stored === null) partitions.push({ topic, partition, offset: -1, metadata: '', errorCode: ErrorCode.UnknownTopicOrPartition });
       else partitions.push({ topic, partition, offset: parseConsumerOffset(stored.data), metadata: '', errorCode: ErrorCode.NoError });

@@ -68,7 +68,10 @@ export const handleProduce: Handler<ProduceRequest> = (api, request, channel) =>
       topic: r.topic,
       partition: r.partition,
       errorCode: r.errorCode,
-      offset: r.errorCode === 0 ? r.firstOffset : -1,
+      // `ProducerResponseStatus(error, start)`: the first offset whenever the data was appended,
+      // also with RequestTimedOut (7), NotLeaderForPartition (6) or NotEnoughReplicasAfterAppend
+      // (20) from the purgatory (`DelayedProduce` keeps `start`); -1 when nothing was appended.
+      offset: r.firstOffset,
     }));
     for (const r of results) {
       if (r.errorCode !== 0) continue;
