@@ -8,8 +8,9 @@ import { formatNumber, type BenchSuite, type Figure } from './harness.ts';
 import { brokerSuite } from './broker.bench.ts';
 import { clientSuite } from './client.bench.ts';
 import { kernelSuite } from './kernel.bench.ts';
+import { testingSuite } from './testing.bench.ts';
 
-const suites: BenchSuite[] = [kernelSuite, brokerSuite, clientSuite];
+const suites: BenchSuite[] = [kernelSuite, brokerSuite, clientSuite, testingSuite];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !suites.some((s) => s.name === name));

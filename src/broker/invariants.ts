@@ -45,17 +45,24 @@ export interface InvariantChecker {
 }
 
 export function oneLeaderPerEpoch(): InvariantChecker {
-  const leaders = new Map<string, number>();
+  /** Per partition, per leader epoch, the broker seen leading with it. */
+  const leaders = new Map<string, Map<number, number>>();
   return {
     name: 'one-leader-per-epoch',
     check(sim) {
-      for (const [id, broker] of Object.entries(sim.brokerStates)) {
-        for (const [key, replica] of Object.entries(broker.partitions)) {
-          if (replica.leader !== Number(id)) continue;
-          const slot = `${key}@${replica.leaderEpoch}`;
-          const seen = leaders.get(slot);
-          if (seen === undefined) leaders.set(slot, Number(id));
-          else if (seen !== Number(id)) return `brokers ${seen} and ${id} both lead ${key} with leader epoch ${replica.leaderEpoch}`;
+      const brokers = sim.brokerStates;
+      // `for...in` and nested maps: this runs after every step, so it allocates nothing.
+      for (const idText in brokers) {
+        const id = Number(idText);
+        const partitions = brokers[id]!.partitions;
+        for (const key in partitions) {
+          const replica = partitions[key]!;
+          if (replica.leader !== id) continue;
+          let epochs = leaders.get(key);
+          if (epochs === undefined) leaders.set(key, (epochs = new Map()));
+          const seen = epochs.get(replica.leaderEpoch);
+          if (seen === undefined) epochs.set(replica.leaderEpoch, id);
+          else if (seen !== id) return `brokers ${seen} and ${id} both lead ${key} with leader epoch ${replica.leaderEpoch}`;
         }
       }
       return undefined;
@@ -64,10 +71,14 @@ export function oneLeaderPerEpoch(): InvariantChecker {
 }
 
 export function leaderInIsrInReplicas(): InvariantChecker {
+  /** ZooKeeper's zxid at the last check: without a write since, nothing can have changed. */
+  let checkedZxid = -1;
   return {
     name: 'leader-in-isr-in-replicas',
     check(sim) {
       const zk = sim.zookeeper.state;
+      if (zk.zxid === checkedZxid) return undefined;
+      checkedZxid = zk.zxid;
       const topics = lookup(zk, '/brokers/topics');
       if (topics === undefined) return undefined;
       for (const [topic, topicNode] of Object.entries(topics.children)) {
@@ -93,8 +104,11 @@ export function hwAtMostLeo(): InvariantChecker {
   return {
     name: 'hw-at-most-leo',
     check(sim) {
-      for (const [id, broker] of Object.entries(sim.brokerStates)) {
-        for (const [key, replica] of Object.entries(broker.partitions)) {
+      const brokers = sim.brokerStates;
+      for (const id in brokers) {
+        const partitions = brokers[id]!.partitions;
+        for (const key in partitions) {
+          const replica = partitions[key]!;
           if (replica.highWatermark > replica.log.logEndOffset) {
             return `broker ${id}, ${key}: high watermark ${replica.highWatermark} > log end offset ${replica.log.logEndOffset}`;
           }
@@ -106,19 +120,32 @@ export function hwAtMostLeo(): InvariantChecker {
 }
 
 export function leaderHwNeverDecreases(): InvariantChecker {
-  const last = new Map<string, number>();
+  /** Per broker and partition: the epoch and broker incarnation it last led in, and its HW then. */
+  const last = new Map<string, { epoch: number; incarnation: number; highWatermark: number }>();
   return {
     name: 'leader-hw-never-decreases',
     check(sim) {
-      for (const [id, broker] of Object.entries(sim.brokerStates)) {
-        for (const [key, replica] of Object.entries(broker.partitions)) {
-          if (replica.leader !== Number(id)) continue;
-          const slot = `${id}/${key}@${replica.leaderEpoch}/${broker.incarnation}`;
+      const brokers = sim.brokerStates;
+      for (const idText in brokers) {
+        const id = Number(idText);
+        const broker = brokers[id]!;
+        const partitions = broker.partitions;
+        for (const key in partitions) {
+          const replica = partitions[key]!;
+          if (replica.leader !== id) continue;
+          const slot = id === 1 ? key : `${id}/${key}`;
           const previous = last.get(slot);
-          if (previous !== undefined && replica.highWatermark < previous) {
-            return `broker ${id} leads ${key} (epoch ${replica.leaderEpoch}) and its high watermark went from ${previous} back to ${replica.highWatermark}`;
+          if (previous === undefined) {
+            last.set(slot, { epoch: replica.leaderEpoch, incarnation: broker.incarnation, highWatermark: replica.highWatermark });
+          } else if (previous.epoch !== replica.leaderEpoch || previous.incarnation !== broker.incarnation) {
+            previous.epoch = replica.leaderEpoch;
+            previous.incarnation = broker.incarnation;
+            previous.highWatermark = replica.highWatermark;
+          } else if (replica.highWatermark < previous.highWatermark) {
+            return `broker ${id} leads ${key} (epoch ${replica.leaderEpoch}) and its high watermark went from ${previous.highWatermark} back to ${replica.highWatermark}`;
+          } else {
+            previous.highWatermark = replica.highWatermark;
           }
-          last.set(slot, replica.highWatermark);
         }
       }
       return undefined;
@@ -132,19 +159,22 @@ export function offsetsContiguous(): InvariantChecker {
   return {
     name: 'offsets-contiguous',
     check(sim) {
-      for (const [id, broker] of Object.entries(sim.brokerStates)) {
-        for (const [key, replica] of Object.entries(broker.partitions)) {
-          const ref = replica.log;
-          const batches = sim.stores.get(ref.storeId).view();
+      const brokers = sim.brokerStates;
+      for (const id in brokers) {
+        const partitions = brokers[id]!.partitions;
+        for (const key in partitions) {
+          const ref = partitions[key]!.log;
           const from = checked.get(ref.storeId) ?? 0;
+          if (from >= ref.batchCount) continue;
+          const batches = sim.stores.get(ref.storeId).view();
           let expected = from === 0 ? ref.logStartOffset : batches[from - 1]!.baseOffset + batches[from - 1]!.messages.length;
           for (let i = from; i < ref.batchCount; i++) {
             const batch = batches[i]!;
             if (batch.baseOffset !== expected) return `broker ${id}, ${key}: a batch starts at ${batch.baseOffset} where ${expected} was expected`;
             expected += batch.messages.length;
           }
-          if (ref.batchCount > 0 && expected !== ref.logEndOffset) return `broker ${id}, ${key}: the batches end at ${expected} but the log end offset is ${ref.logEndOffset}`;
-          checked.set(ref.storeId, Math.max(from, ref.batchCount));
+          if (expected !== ref.logEndOffset) return `broker ${id}, ${key}: the batches end at ${expected} but the log end offset is ${ref.logEndOffset}`;
+          checked.set(ref.storeId, ref.batchCount);
         }
       }
       return undefined;
@@ -156,8 +186,14 @@ export function noAcknowledgedLoss(): InvariantChecker {
   /** Acknowledged acks=-1 messages on safe topics, per partition. */
   const acked = new Map<string, ProduceAcknowledgement[]>();
   let seenAcks = 0;
-  /** Per partition, the (leader, epoch, store) last verified complete. */
-  const verified = new Map<string, string>();
+  /**
+   * Per partition, the leader's log last checked (leader, epoch, store), its batch count then, and
+   * how many acknowledgements were found in it. A leader's log only grows while it leads in one
+   * epoch, so with the same mark and no fewer batches only the new acknowledgements need a look.
+   */
+  const verified = new Map<string, { readonly leader: number; readonly epoch: number; readonly storeId: number; readonly batchCount: number; readonly acks: number }>();
+  /** The partition state znode as last read, by partition, with ZooKeeper's zxid then. */
+  const states = new Map<string, { readonly zxid: number; readonly state: ReturnType<typeof parsePartitionState> | undefined }>();
   return {
     name: 'no-acknowledged-loss',
     check(sim) {
@@ -167,23 +203,32 @@ export function noAcknowledgedLoss(): InvariantChecker {
         const key = partitionKey(ack.topic, ack.partition);
         if (!acked.has(key)) acked.set(key, []);
         acked.get(key)!.push(ack);
-        verified.delete(key);
       }
       for (const [key, acks] of acked) {
         const { topic, partition } = acks[0]!;
         // The current leader is the one ZooKeeper names, once it has taken over (it believes it
         // leads with that leader epoch). A zombie that still believes in an older epoch, or a
         // named leader that is down or not told yet, is no one's current leader: nothing to check.
-        const stateNode = lookup(sim.zookeeper.state, partitionStatePath(topic, partition));
-        if (stateNode === undefined) continue;
-        const state = parsePartitionState(stateNode.data);
+        const zxid = sim.zookeeper.state.zxid;
+        let parsed = states.get(key);
+        if (parsed === undefined || parsed.zxid !== zxid) {
+          // Only a ZooKeeper write can change the partition's state znode.
+          const stateNode = lookup(sim.zookeeper.state, partitionStatePath(topic, partition));
+          parsed = { zxid, state: stateNode === undefined ? undefined : parsePartitionState(stateNode.data) };
+          states.set(key, parsed);
+        }
+        const state = parsed.state;
+        if (state === undefined) continue;
         const replica = state.leader < 0 ? undefined : sim.replica(state.leader, topic, partition);
         if (replica === undefined || replica.leader !== state.leader || replica.leaderEpoch !== state.leaderEpoch) continue;
         const leader = state.leader;
-        const mark = `${leader}@${replica.leaderEpoch}#${replica.log.storeId}`;
-        if (verified.get(key) === mark) continue;
+        const last = verified.get(key);
+        const same = last !== undefined && last.leader === leader && last.epoch === replica.leaderEpoch && last.storeId === replica.log.storeId && last.batchCount <= replica.log.batchCount;
+        const from = same ? last.acks : 0;
+        if (from === acks.length) continue;
         const log = sim.stores.get(replica.log.storeId).view();
-        for (const ack of acks) {
+        for (let a = from; a < acks.length; a++) {
+          const ack = acks[a]!;
           for (let i = 0; i < ack.messages.length; i++) {
             const offset = ack.firstOffset + i;
             const found = messageAt(log, replica.log.batchCount, offset);
@@ -192,7 +237,7 @@ export function noAcknowledgedLoss(): InvariantChecker {
             }
           }
         }
-        verified.set(key, mark);
+        verified.set(key, { leader, epoch: replica.leaderEpoch, storeId: replica.log.storeId, batchCount: replica.log.batchCount, acks: acks.length });
       }
       return undefined;
     },

@@ -65,7 +65,7 @@ export interface LinkOptions {
   readonly lossRate?: number;
 }
 
-interface Link {
+export interface Link {
   latencyMs: number;
   jitterMs: number;
   lossRate: number;
@@ -100,6 +100,9 @@ export class Endpoint {
   /** This side closed or saw the close: what still arrives is discarded. */
   closed = false;
   peer!: Endpoint;
+  /** The link this side sends on, as of `linkVersion` of the network (looked up once, not per message). */
+  link: Link | undefined;
+  linkVersion = -1;
 
   constructor(
     private readonly network: Network,
@@ -167,6 +170,8 @@ export class Network {
   /** Endpoints with traffic held up by a cut. */
   private readonly holding = new Set<Endpoint>();
   private defaultLink: Link;
+  /** Bumped whenever a link changes, so endpoints know their cached link is stale. */
+  private linksVersion = 0;
   private nextConnectionId = 1;
 
   constructor(
@@ -186,6 +191,7 @@ export class Network {
     const apply = (a: string, b: string) => {
       const current = this.links.get(linkKey(a, b)) ?? this.defaultLink;
       this.links.set(linkKey(a, b), validateLink({ ...current, ...options }));
+      this.linksVersion++;
     };
     apply(from, to);
     if (!oneWay) apply(to, from);
@@ -194,11 +200,13 @@ export class Network {
   /** Forgets every link's own settings: all links are the default link again. */
   resetLinks(): void {
     this.links.clear();
+    this.linksVersion++;
   }
 
   /** Sets the link used between nodes that have no link of their own. */
   setDefaultLink(options: LinkOptions): void {
     this.defaultLink = validateLink({ ...this.defaultLink, ...options });
+    this.linksVersion++;
   }
 
   link(from: string, to: string): Required<LinkOptions> {
@@ -416,19 +424,31 @@ export class Network {
    */
   private send(from: Endpoint, seq: number, message: unknown): void {
     const to = from.peer;
-    const retransmissionMs = this.retransmissionMs(from.local, to.local);
+    const link = from.linkVersion === this.linksVersion ? from.link! : this.refreshLink(from);
+    const retransmissionMs = link.lossRate === 0 ? 0 : this.retransmissionMs(from.local, to.local, link);
     if (retransmissionMs === Infinity) {
       this.giveUp(from);
       return;
     }
-    this.kernel.schedule(this.delay(from.local, to.local) + retransmissionMs, () => {
-      if (!to.processAlive || from.connection.aborted || to.closed) return;
-      if (!this.canReach(from.local, to.local)) {
-        this.hold(from, seq, message);
-        return;
-      }
-      this.arrive(to, seq, message);
-    }, { node: to.local, label: 'net.deliver' });
+    const delayMs = link.jitterMs === 0 ? link.latencyMs : link.latencyMs + this.rng.int(0, link.jitterMs);
+    this.kernel.schedule(delayMs + retransmissionMs, () => this.deliver(from, seq, message), { node: to.local, label: 'net.deliver' });
+  }
+
+  private refreshLink(from: Endpoint): Link {
+    from.link = this.links.get(linkKey(from.local, from.peer.local)) ?? this.defaultLink;
+    from.linkVersion = this.linksVersion;
+    return from.link;
+  }
+
+  /** A message due at its receiver. */
+  private deliver(from: Endpoint, seq: number, message: unknown): void {
+    const to = from.peer;
+    if (!to.processAlive || from.connection.aborted || to.closed) return;
+    if (!this.canReach(from.local, to.local)) {
+      this.hold(from, seq, message);
+      return;
+    }
+    this.arrive(to, seq, message);
   }
 
   private arrive(to: Endpoint, seq: number, message: unknown): void {
@@ -529,8 +549,7 @@ export class Network {
    * Extra delay of a data message lost on the link: each loss costs a retransmission timeout,
    * doubling up to 120 s. After 15 retransmissions (Linux `tcp_retries2`) TCP gives up: Infinity.
    */
-  private retransmissionMs(from: string, to: string): number {
-    const link = this.links.get(linkKey(from, to)) ?? this.defaultLink;
+  private retransmissionMs(from: string, to: string, link: Link): number {
     if (link.lossRate === 0) return 0;
     let extraMs = 0;
     let rtoMs = RETRANSMISSION_TIMEOUT_MS;

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import type { BrokerConfig, TopicConfig } from '../broker/config.ts';
 import { InvalidArgumentError } from '../sim/errors.ts';
 import type { Fault } from '../sim/faults.ts';
+import { DEFAULT_LINK } from '../sim/network.ts';
 import { requireInteger } from '../sim/validate.ts';
 import {
   CONSUMER_SEMANTICS,
@@ -208,7 +209,38 @@ export interface FaultScheduleOptions {
   readonly kinds?: readonly FaultEventKind[];
   /** Longest pause; default 20,000 ms. */
   readonly pauseMsMax?: number;
+  /**
+   * Faults one at a time, each undone before the next: a broker crash is followed by a restart, a
+   * cut by a heal, a link fault by the default link, a consumer crash by a restart; a pause lasts
+   * the episode (at most `pauseMsMax`). Each episode lasts `durationMs`; the next starts at least `settleMs` after it
+   * ended (time for the ISR to fill again). This is the fault model under which Kafka 0.8.2 keeps
+   * its no-loss promise (overlapping faults can lose a message: KAFKA-1211). Episodes may run past
+   * `windowMs`; `scenarioArbitrary` extends the fault window to cover them. Undo kinds
+   * (`broker-restart`, `heal`, `consumer-restart`) are not drawn in this mode.
+   */
+  readonly oneAtATime?: { readonly durationMs: Range; readonly settleMs: number };
 }
+
+/** What undoes a fault of an episode (undefined: it undoes itself, or needs nothing). */
+function undoOf(fault: Fault): Fault | undefined {
+  switch (fault.kind) {
+    case 'broker-crash':
+      return { kind: 'broker-restart', broker: fault.broker };
+    case 'isolate':
+    case 'partition':
+      return { kind: 'heal' };
+    case 'link-loss':
+      return { kind: 'link-loss', from: fault.from, to: fault.to, lossRate: DEFAULT_LINK.lossRate };
+    case 'link-delay':
+      return { kind: 'link-delay', from: fault.from, to: fault.to, latencyMs: DEFAULT_LINK.latencyMs, jitterMs: DEFAULT_LINK.jitterMs };
+    case 'consumer-crash':
+      return { kind: 'consumer-restart', group: fault.group, member: fault.member };
+    default:
+      return undefined;
+  }
+}
+
+const UNDO_KINDS: readonly FaultEventKind[] = ['broker-restart', 'heal', 'consumer-restart'];
 
 /** Shrinkable schedules of timed faults, sorted by time. */
 export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitrary<ScenarioFault[]> {
@@ -219,8 +251,10 @@ export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitr
   const consumers = options.consumers ?? [];
   const members = consumers.flatMap((c) => Array.from({ length: c.members }, (_, member) => ({ group: c.group, member })));
   const chosen = nonEmptySubset('kinds', options.kinds ?? FAULT_EVENT_KINDS.filter((k) => members.length > 0 || !k.startsWith('consumer-')), FAULT_EVENT_KINDS);
+  const episodes = options.oneAtATime === undefined ? undefined : { durationMs: range('oneAtATime.durationMs', options.oneAtATime.durationMs, 1, 10_000_000), settleMs: requireInteger('oneAtATime.settleMs', options.oneAtATime.settleMs, 0) };
   // Simplest first whatever order the caller listed them in: `constantFrom` shrinks to the first.
-  const kinds = FAULT_EVENT_KINDS.filter((k) => chosen.includes(k));
+  const kinds = FAULT_EVENT_KINDS.filter((k) => chosen.includes(k) && (episodes === undefined || !UNDO_KINDS.includes(k)));
+  if (kinds.length === 0) throw new InvalidArgumentError('kinds', chosen, `at least one kind that is not an undo (${UNDO_KINDS.join(', ')}) when faults come one at a time`);
   if (members.length === 0 && kinds.some((k) => k.startsWith('consumer-'))) {
     throw new InvalidArgumentError('kinds', kinds, 'consumer faults only with consumers (give the consumers option)');
   }
@@ -263,11 +297,25 @@ export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitr
     .record({
       msBeforeEnd: fc.integer({ min: 0, max: windowMs }),
       fault: fc.constantFrom(...kinds).chain((kind) => faultOf[kind]),
+      durationMs: episodes === undefined ? fc.constant(0) : fc.integer(episodes.durationMs),
     })
-    .map(({ msBeforeEnd, fault }): ScenarioFault => ({ atMs: windowMs - msBeforeEnd, fault }));
-  return fc
-    .array(event, { minLength: count.min, maxLength: count.max })
-    .map((events) => [...events].sort((a, b) => a.atMs - b.atMs));
+    .map(({ msBeforeEnd, fault, durationMs }) => ({ atMs: windowMs - msBeforeEnd, fault, durationMs }));
+  return fc.array(event, { minLength: count.min, maxLength: count.max }).map((events) => {
+    const sorted = [...events].sort((a, b) => a.atMs - b.atMs);
+    if (episodes === undefined) return sorted.map(({ atMs, fault }): ScenarioFault => ({ atMs, fault }));
+    // Lay the episodes out one after another: each starts at its drawn time or once the previous
+    // one has ended and settled, whichever is later.
+    const schedule: ScenarioFault[] = [];
+    let freeAtMs = 0;
+    for (const { atMs, fault, durationMs } of sorted) {
+      const startMs = Math.max(atMs, freeAtMs);
+      const undo = undoOf(fault);
+      schedule.push({ atMs: startMs, fault: fault.kind === 'pause' ? { ...fault, durationMs: Math.min(durationMs, pauseMsMax) } : fault });
+      if (undo !== undefined) schedule.push({ atMs: startMs + durationMs, fault: undo });
+      freeAtMs = startMs + (fault.kind === 'session-expire' ? 0 : durationMs) + episodes.settleMs;
+    }
+    return schedule;
+  });
 }
 
 // ------------------------------------------------------------------ scenarios
@@ -308,7 +356,8 @@ export function scenarioArbitrary(options: ScenarioArbitraryOptions): fc.Arbitra
             cluster,
             workload,
             faults,
-            faultWindowMs,
+            // One-at-a-time episodes may end after the window: the repair comes after them.
+            faultWindowMs: Math.max(faultWindowMs, ...faults.map((f) => f.atMs)),
             ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
           }),
         ),

@@ -11,9 +11,13 @@ import { parseConsumerRegistration } from '../protocol/zk-data.ts';
 import { lookup } from '../zookeeper/znode-tree.ts';
 
 export function groupOwnersRegistered(): InvariantChecker {
+  /** ZooKeeper's zxid at the last check: without a write since, nothing can have changed. */
+  let checkedZxid = -1;
   return {
     name: 'group-owners-registered',
     check(sim) {
+      if (sim.zookeeper.state.zxid === checkedZxid) return undefined;
+      checkedZxid = sim.zookeeper.state.zxid;
       const consumers = lookup(sim.zookeeper.state, '/consumers');
       if (consumers === undefined) return undefined;
       for (const [group, groupNode] of Object.entries(consumers.children)) {

@@ -35,7 +35,7 @@ export {
   type DeliveryAnomalies,
 } from './delivery-checkers.ts';
 export { groupOwnersRegistered } from './group-invariants.ts';
-export { NAMED_SCENARIOS, namedScenario, producerAndGroup, threeBrokerCluster, type NamedScenario } from './named-scenarios.ts';
+export { NAMED_SCENARIOS, namedScenario, producerAndGroup, threeBrokerCluster, SAFE_FAULTS, type NamedScenario } from './named-scenarios.ts';
 export { runScenario, type RunScenarioOptions, type ScenarioOutcome, type ScenarioResult } from './run-scenario.ts';
 export { scenarioFailures, type ScenarioChecks } from './scenario-checks.ts';
 export {

@@ -86,17 +86,16 @@ export class ZooKeeperServer {
         server: new RpcServer<ZkRequest, ZkResponse>(endpoint, {
           onRequest: (request, reply) => {
             if (reply === undefined) return;
-            const answer = (response: Omit<ZkResponse, 'zxid'>) => reply({ ...response, zxid: this.state.zxid });
             if (request.op === 'connect') {
-              this.connect(request, connection, endpoint.remote, answer);
+              this.connect(request, connection, endpoint.remote, (response) => reply(this.stamped(response)));
               return;
             }
             const sessionId = connection.sessionId;
             if (sessionId === undefined || !this.sessions.has(sessionId)) {
-              answer({ err: ZkErrorCode.SESSIONEXPIRED });
+              reply(this.stamped({ err: ZkErrorCode.SESSIONEXPIRED }));
               return;
             }
-            answer(this.handle(sessionId, connection.id, request));
+            reply(this.stamped(this.handle(sessionId, connection.id, request)));
           },
           onClose: () => this.connectionClosed(connection),
         }),
@@ -104,6 +103,15 @@ export class ZooKeeperServer {
       };
       this.connections.set(connection.id, connection);
     });
+  }
+
+  /**
+   * The response with the server's last zxid (`ReplyHeader.zxid`). Responses are fresh objects
+   * made for this reply, so the zxid is set on them: copying them is the hot path of every ping.
+   */
+  private stamped(response: Omit<ZkResponse, 'zxid'>): ZkResponse {
+    (response as unknown as { zxid: number }).zxid = this.state.zxid;
+    return response as ZkResponse;
   }
 
   /** The tree and sessions (a snapshot outside steps, the draft inside one). */

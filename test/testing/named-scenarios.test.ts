@@ -16,13 +16,19 @@ describe('threeBrokerCluster', () => {
 });
 
 describe('producerAndGroup', () => {
-  it('is one producer with the acks and retries given, and one 2-member at-least-once group on `events`', () => {
+  it('is one sync producer with the acks and retries given, and one 2-member at-least-once group on `events`', () => {
     const workload = producerAndGroup({ messages: 12, acks: 1, retries: 5 });
     expect(workload.producers).toEqual([
-      { name: 'producer', topic: 'events', messages: 12, config: { 'request.required.acks': '1', 'message.send.max.retries': '5' } },
+      { name: 'producer', topic: 'events', messages: 12, config: { 'request.required.acks': '1', 'message.send.max.retries': '5', 'producer.type': 'sync' } },
     ]);
     expect(workload.consumers).toEqual([{ group: 'readers', topic: 'events', members: 2, semantics: 'at-least-once' }]);
     expect(producerAndGroup({ messages: 1, acks: -1 }).producers[0]!.config!['message.send.max.retries']).toBe('3');
+  });
+
+  it('takes an async producer and another delivery pattern when asked', () => {
+    const workload = producerAndGroup({ messages: 1, acks: -1, producerType: 'async', semantics: 'auto-commit' });
+    expect(workload.producers[0]!.config!['producer.type']).toBe('async');
+    expect(workload.consumers[0]!.semantics).toBe('auto-commit');
   });
 });
 

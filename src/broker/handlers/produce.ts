@@ -28,24 +28,28 @@ interface PartitionResult {
   acksPending: boolean;
 }
 
+/** A partition's result when nothing was appended (object literals, no spreads: every batch comes here). */
+function failedResult(topic: string, partition: number, key: string, messages: PartitionResult['messages'], errorCode: number): PartitionResult {
+  return { topic, partition, key, messages, errorCode, firstOffset: -1, lastOffset: -1, acksPending: false };
+}
+
 export const handleProduce: Handler<ProduceRequest> = (api, request, channel) => {
   const { ctx, replicaManager } = api;
   const partitions = replicaManager.partitions;
   const results: PartitionResult[] = request.data.map(({ topic, partition, messages }) => {
     const key = partitionKey(topic, partition);
-    const base = { topic, partition, key, messages, firstOffset: -1, lastOffset: -1, acksPending: false };
     const state = partitions.get(key);
-    if (state === undefined) return { ...base, errorCode: ErrorCode.UnknownTopicOrPartition };
+    if (state === undefined) return failedResult(topic, partition, key, messages, ErrorCode.UnknownTopicOrPartition);
     const maxBytes = ctx.topicConfig(topic)['max.message.bytes'];
-    if (messages.some((m) => messageBodyBytes(m) > maxBytes)) return { ...base, errorCode: ErrorCode.MessageSizeTooLarge };
+    if (messages.some((m) => messageBodyBytes(m) > maxBytes)) return failedResult(topic, partition, key, messages, ErrorCode.MessageSizeTooLarge);
     const appended = partitions.appendMessagesToLeader(key, messages, request.requiredAcks);
-    if (appended.errorCode !== 0 || !('firstOffset' in appended)) return { ...base, errorCode: appended.errorCode };
+    if (appended.errorCode !== 0 || !('firstOffset' in appended)) return failedResult(topic, partition, key, messages, appended.errorCode);
     ctx.narrate(
       'produce.appended',
       { topic, partition, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, acks: request.requiredAcks, client: channel.peer },
       `Broker ${ctx.brokerId} (leader of ${key}) appended ${messages.length} message(s) from ${channel.peer} at offsets ${appended.firstOffset}–${appended.lastOffset} (acks=${request.requiredAcks}).`,
     );
-    return { ...base, errorCode: 0, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset };
+    return { topic, partition, key, messages, errorCode: 0, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, acksPending: false };
   });
   for (const result of results) {
     if (result.errorCode === 0) continue;
