@@ -40,10 +40,13 @@ export interface BrokerContext {
 
 /** This broker's slice of the world (a draft inside a step). */
 export function brokerState(context: Pick<BrokerContext, 'kernel' | 'brokerId'>): BrokerState {
-  return (context.kernel.world.state[BROKERS_SLICE] as BrokersState)[context.brokerId]!;
+  const world = context.kernel.world;
+  world.touch(BROKERS_SLICE);
+  return (world.state[BROKERS_SLICE] as BrokersState)[context.brokerId]!;
 }
 
 /** Every broker's slice (read-only use: another broker's state is not this broker's to change). */
 export function allBrokerStates(kernel: Kernel): BrokersState {
+  kernel.world.touch(BROKERS_SLICE);
   return kernel.world.state[BROKERS_SLICE] as BrokersState;
 }

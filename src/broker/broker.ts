@@ -79,6 +79,7 @@ export class Broker {
     const { kernel } = options;
     if (!kernel.hasNode(this.node)) kernel.addNode(this.node);
     kernel.act('broker registered', () => {
+      kernel.world.touch(BROKERS_SLICE);
       (kernel.world.state[BROKERS_SLICE] as BrokersState)[this.id] = emptyBrokerState(this.id);
     });
   }

@@ -20,7 +20,7 @@ import { parsePartitionState, parseTopicAssignment } from '../protocol/zk-data.t
 import { partitionStatePath } from '../protocol/zk-paths.ts';
 import { lookup } from '../zookeeper/znode-tree.ts';
 import type { ProduceAcknowledgement } from './handlers/api-context.ts';
-import { partitionKey } from './state.ts';
+import { BROKERS_SLICE, partitionKey } from './state.ts';
 import type { Simulation } from './simulation.ts';
 
 export interface InvariantViolation {
@@ -38,8 +38,16 @@ export class InvariantViolationError extends KafkasimError {
   }
 }
 
+/** What a checker reads: the brokers' slice, ZooKeeper's tree, the list of acknowledged produces. */
+export type CheckedState = 'brokers' | 'zookeeper' | 'acknowledged';
+
 export interface InvariantChecker {
   readonly name: string;
+  /**
+   * What the checker reads. The monitor then skips it after steps that changed none of these
+   * (nothing it reads can have changed, so neither can its verdict). Omitted: it runs every step.
+   */
+  readonly reads?: readonly CheckedState[];
   /** A description of what is broken, or undefined. Called after every step. */
   check(sim: Simulation): string | undefined;
 }
@@ -49,6 +57,7 @@ export function oneLeaderPerEpoch(): InvariantChecker {
   const leaders = new Map<string, Map<number, number>>();
   return {
     name: 'one-leader-per-epoch',
+    reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
       // `for...in` and nested maps: this runs after every step, so it allocates nothing.
@@ -75,6 +84,7 @@ export function leaderInIsrInReplicas(): InvariantChecker {
   let checkedZxid = -1;
   return {
     name: 'leader-in-isr-in-replicas',
+    reads: ['zookeeper'],
     check(sim) {
       const zk = sim.zookeeper.state;
       if (zk.zxid === checkedZxid) return undefined;
@@ -103,6 +113,7 @@ export function leaderInIsrInReplicas(): InvariantChecker {
 export function hwAtMostLeo(): InvariantChecker {
   return {
     name: 'hw-at-most-leo',
+    reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
       for (const id in brokers) {
@@ -124,6 +135,7 @@ export function leaderHwNeverDecreases(): InvariantChecker {
   const last = new Map<string, { epoch: number; incarnation: number; highWatermark: number }>();
   return {
     name: 'leader-hw-never-decreases',
+    reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
       for (const idText in brokers) {
@@ -158,6 +170,7 @@ export function offsetsContiguous(): InvariantChecker {
   const checked = new Map<number, number>();
   return {
     name: 'offsets-contiguous',
+    reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
       for (const id in brokers) {
@@ -196,6 +209,7 @@ export function noAcknowledgedLoss(): InvariantChecker {
   const states = new Map<string, { readonly zxid: number; readonly state: ReturnType<typeof parsePartitionState> | undefined }>();
   return {
     name: 'no-acknowledged-loss',
+    reads: ['brokers', 'zookeeper', 'acknowledged'],
     check(sim) {
       for (; seenAcks < sim.acknowledged.length; seenAcks++) {
         const ack = sim.acknowledged[seenAcks]!;
@@ -281,9 +295,22 @@ export class InvariantMonitor {
   ) {
     const stop = options.stopOnViolation ?? true;
     const broken = new Set<string>();
+    const world = sim.kernel.world;
+    // Versions of what checkers read, as of the last step they ran (-1: never ran).
+    let brokersSeen = -1;
+    let zxidSeen = -1;
+    let acksSeen = -1;
     this.detach = sim.kernel.onStep((step) => {
+      const brokers = world.version(BROKERS_SLICE);
+      const zxid = sim.zookeeper.state.zxid;
+      const acks = sim.acknowledged.length;
+      const changed = { brokers: brokers !== brokersSeen, zookeeper: zxid !== zxidSeen, acknowledged: acks !== acksSeen };
+      brokersSeen = brokers;
+      zxidSeen = zxid;
+      acksSeen = acks;
       for (const checker of this.checkers) {
         if (broken.has(checker.name)) continue;
+        if (checker.reads !== undefined && !checker.reads.some((what) => changed[what])) continue;
         const problem = checker.check(this.sim);
         if (problem === undefined) continue;
         broken.add(checker.name);

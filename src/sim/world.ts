@@ -23,6 +23,8 @@ export type WorldState = Record<string, unknown>;
 
 export class World<S extends WorldState = WorldState> {
   readonly history: History<S> | undefined;
+  /** Per slice, how many times a component took it to change it (see `touch`). */
+  private readonly versions = new Map<string, number>();
   private committed: S;
   private draft: Draft<S> | undefined;
   private inStep = false;
@@ -57,6 +59,20 @@ export class World<S extends WorldState = WorldState> {
     // With history on, snapshots are immutable from the start: nothing may rewrite step 0.
     if (this.history !== undefined) this.committed = freeze(this.committed, true);
     this.history?.replaceLatest(this.committed);
+  }
+
+  /**
+   * A component is about to change `slice` (or may): observers that only read it (invariant
+   * checkers) compare `version(slice)` between steps and skip the work when nothing could have
+   * changed. Components whose slice accessor calls this need no other bookkeeping.
+   */
+  touch(slice: string): void {
+    this.versions.set(slice, (this.versions.get(slice) ?? 0) + 1);
+  }
+
+  /** How many times `slice` was touched so far. */
+  version(slice: string): number {
+    return this.versions.get(slice) ?? 0;
   }
 
   beginStep(): void {

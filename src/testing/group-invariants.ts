@@ -15,6 +15,7 @@ export function groupOwnersRegistered(): InvariantChecker {
   let checkedZxid = -1;
   return {
     name: 'group-owners-registered',
+    reads: ['zookeeper'],
     check(sim) {
       if (sim.zookeeper.state.zxid === checkedZxid) return undefined;
       checkedZxid = sim.zookeeper.state.zxid;
