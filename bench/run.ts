@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { formatNumber, type BenchSuite, type Figure } from './harness.ts';
 import { brokerSuite } from './broker.bench.ts';
 import { clientSuite } from './client.bench.ts';
+import { gatewaySuite } from './gateway.bench.ts';
 import { kernelSuite } from './kernel.bench.ts';
 import { testingSuite } from './testing.bench.ts';
 
-const suites: BenchSuite[] = [kernelSuite, brokerSuite, clientSuite, testingSuite];
+const suites: BenchSuite[] = [kernelSuite, brokerSuite, clientSuite, testingSuite, gatewaySuite];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !suites.some((s) => s.name === name));

@@ -38,6 +38,7 @@ import { BrokerChannel } from './broker-channel.ts';
 import { brokerState, type BrokerContext } from './broker-context.ts';
 import { resolveTopicConfig, topicOverridesFromProperties, type BrokerConfig, type TopicConfig } from './config.ts';
 import { KafkaController } from './controller/controller.ts';
+import { GroupCoordinator } from './coordinator/group-coordinator.ts';
 import type { BrokerObserver } from './handlers/api-context.ts';
 import { handleRequest } from './kafka-apis.ts';
 import { Log } from './log/log.ts';
@@ -151,6 +152,7 @@ export class Broker {
       state.controller = null;
       state.controllerId = -1;
       state.metadata = { aliveBrokers: [], partitions: {} };
+      delete state.groups;
     });
   }
 
@@ -190,6 +192,7 @@ export class Broker {
       s.controller = null;
       s.controllerId = -1;
       s.metadata = { aliveBrokers: [], partitions: {} };
+      delete s.groups;
       this.options.network.dropConnectionsOf(this.node, { notifyPeers: true });
       this.options.kernel.killNode(this.node);
     });
@@ -247,7 +250,9 @@ export class Broker {
     });
     const replicaManager = new ReplicaManager(ctx);
     const controller = new KafkaController(ctx);
-    const socketServer = new SocketServer(ctx, (request, channel) => handleRequest({ ctx, replicaManager, controller, observer }, request, channel));
+    // The group coordinator lives in the process's memory: a crash loses every group's membership.
+    const api = { ctx, replicaManager, controller, groupCoordinator: new GroupCoordinator(ctx, replicaManager), observer };
+    const socketServer = new SocketServer(ctx, (request, channel) => handleRequest(api, request, channel));
     return { ctx, socketServer, replicaManager, controller, zk, topicConfigs };
   }
 

@@ -5,7 +5,8 @@
  * `kafka-topics.sh --config` and see the same behaviour.
  *
  * Only the keys the simulator acts on are modelled. Every default was checked against
- * `core/src/main/scala/kafka/server/KafkaConfig.scala` at tag 0.8.2.2.
+ * `core/src/main/scala/kafka/server/KafkaConfig.scala` at tag 0.8.2.2; the `group.*` keys of the
+ * modern group coordinator, absent from 0.8.2, against tag 2.2.0.
  *
  * Validation follows Kafka where Kafka validates: `KafkaConfig` reads some keys with
  * `getIntInRange`/`getLongInRange` and `require`s two relations between keys, and those ranges are
@@ -107,6 +108,21 @@ export interface BrokerConfig {
   readonly 'log.flush.scheduler.interval.ms': number;
   /** The port the broker listens on (0.8.0/0.8.1 default 6667, 0.8.2 default 9092). */
   readonly port: number;
+  // The group coordinator of modern clients (Kafka 0.9–2.x `KafkaConfig`; 0.8.2 has only the two
+  // offsets.topic keys, with the same defaults). See `coordinator/group-coordinator.ts`.
+  /** Partitions of `__consumer_offsets`; a group's coordinator leads partition `abs(hash(group)) % this`. */
+  readonly 'offsets.topic.num.partitions': number;
+  /** Replication factor of `__consumer_offsets`, capped at the live brokers when it is created (as 0.8.2 does). */
+  readonly 'offsets.topic.replication.factor': number;
+  /** Shortest session timeout a JoinGroup may ask for (InvalidSessionTimeout, 26, below it). */
+  readonly 'group.min.session.timeout.ms': number;
+  /** Longest session timeout a JoinGroup may ask for (Kafka 0.10.1–2.2: 300000; 2.3+: 1800000). */
+  readonly 'group.max.session.timeout.ms': number;
+  /**
+   * How long the first rebalance of an empty group waits for more members (KIP-134, Kafka 0.11+),
+   * extended by the same delay while members keep joining, up to the rebalance timeout.
+   */
+  readonly 'group.initial.rebalance.delay.ms': number;
 }
 
 export type BrokerConfigKey = keyof BrokerConfig;
@@ -179,6 +195,11 @@ export const BROKER_CONFIG_SPECS: Readonly<Record<BrokerConfigKey, ConfigKeySpec
   'log.flush.interval.ms': long(0, 'kafkasim', 'getLong'),
   'log.flush.scheduler.interval.ms': long(1, 'kafkasim', 'getLong'),
   port: int(0, 'kafkasim', 'getInt', 65_535),
+  'offsets.topic.num.partitions': int(1, 'kafka', 'getIntInRange(1, Int.MaxValue)'),
+  'offsets.topic.replication.factor': int(1, 'kafka', 'getIntInRange(1, Int.MaxValue)'),
+  'group.min.session.timeout.ms': int(0, 'kafkasim', 'not in 0.8.2; Kafka 0.9+ defines it as an int'),
+  'group.max.session.timeout.ms': int(0, 'kafkasim', 'not in 0.8.2; Kafka 0.9+ defines it as an int'),
+  'group.initial.rebalance.delay.ms': int(0, 'kafkasim', 'not in 0.8.2; Kafka 0.11+ defines it as an int'),
 } satisfies Record<BrokerConfigKey, ConfigKeySpec>);
 
 /** The modelled broker keys, in `KafkaConfig`-like order (ZooKeeper first). */
@@ -224,6 +245,11 @@ export const BROKER_CONFIG_DEFAULTS: BrokerConfig = Object.freeze({
   'log.flush.interval.ms': LONG_MAX_VALUE,
   'log.flush.scheduler.interval.ms': LONG_MAX_VALUE,
   port: 9092,
+  'offsets.topic.num.partitions': 50,
+  'offsets.topic.replication.factor': 3,
+  'group.min.session.timeout.ms': 6000,
+  'group.max.session.timeout.ms': 300_000,
+  'group.initial.rebalance.delay.ms': 3000,
 });
 
 /**

@@ -13,6 +13,9 @@
  *   at its offset (the very same message). The current leader is the broker the partition's state
  *   znode names, once it leads that leader epoch (a zombie of an older epoch is not). Kafka
  *   promises nothing beyond that configuration, so the checker watches nothing else.
+ * - `stable-group-in-one-generation`: every member of a group its coordinator holds Stable joined
+ *   the group's current generation (Kafka's `GroupCoordinator` answers every member of a
+ *   generation before any SyncGroup can make it Stable).
  */
 import { KafkasimError } from '../sim/errors.ts';
 import type { Message } from '../protocol/message.ts';
@@ -276,8 +279,32 @@ function messageAt(batches: readonly { baseOffset: number; messages: readonly Me
   return undefined;
 }
 
+export function stableGroupInOneGeneration(): InvariantChecker {
+  return {
+    name: 'stable-group-in-one-generation',
+    reads: ['brokers'],
+    check(sim) {
+      const brokers = sim.brokerStates;
+      for (const idText in brokers) {
+        const groups = brokers[idText]!.groups;
+        if (groups === undefined) continue;
+        for (const groupId in groups) {
+          const group = groups[groupId]!;
+          if (group.state !== 'Stable') continue;
+          for (const member of group.members) {
+            if (member.generationId !== group.generationId) {
+              return `group ${groupId} is Stable in generation ${group.generationId} on broker ${idText}, but its member ${member.memberId} is in generation ${member.generationId}`;
+            }
+          }
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
 export function defaultInvariants(): InvariantChecker[] {
-  return [oneLeaderPerEpoch(), leaderInIsrInReplicas(), hwAtMostLeo(), leaderHwNeverDecreases(), offsetsContiguous(), noAcknowledgedLoss()];
+  return [oneLeaderPerEpoch(), leaderInIsrInReplicas(), hwAtMostLeo(), leaderHwNeverDecreases(), offsetsContiguous(), noAcknowledgedLoss(), stableGroupInOneGeneration()];
 }
 
 /**

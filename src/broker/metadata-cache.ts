@@ -43,15 +43,17 @@ export function hasTopic(cache: MetadataCacheState, topic: string): boolean {
  * `MetadataCache.getTopicMetadata` for known topics: a partition whose leader is not alive has
  * LeaderNotAvailable (5) and no leader; one with a replica or ISR member down has
  * ReplicaNotAvailable (9) with its leader still given (the 0.8 producer ignores code 9).
+ * With `errorUnavailableEndpoints` false (Kafka 0.10+ for Metadata v1+), replicas and ISR members
+ * on dead brokers stay listed and code 9 is never given.
  */
-export function topicMetadata(cache: MetadataCacheState, topic: string): TopicMetadata {
+export function topicMetadata(cache: MetadataCacheState, topic: string, errorUnavailableEndpoints = true): TopicMetadata {
   const alive = new Set(cache.aliveBrokers);
   const partitions: PartitionMetadata[] = Object.values(cache.partitions)
     .filter((entry) => entry.topic === topic)
     .sort((a, b) => a.partition - b.partition)
     .map((entry) => {
-      const replicas = entry.replicas.filter((r) => alive.has(r));
-      const isr = entry.isr.filter((r) => alive.has(r));
+      const replicas = errorUnavailableEndpoints ? entry.replicas.filter((r) => alive.has(r)) : [...entry.replicas];
+      const isr = errorUnavailableEndpoints ? entry.isr.filter((r) => alive.has(r)) : [...entry.isr];
       if (!alive.has(entry.leader)) {
         return { partition: entry.partition, leader: -1, replicas, isr, errorCode: ErrorCode.LeaderNotAvailable };
       }

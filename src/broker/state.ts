@@ -4,6 +4,7 @@
  * controller believes) and what invariant checkers read. Plain data only; message payloads live
  * in append-only stores that `LogRef`s point to.
  */
+import type { GroupStateName } from '../protocol/api.ts';
 import type { LogRef } from './log/log.ts';
 
 /** `kafka.server.BrokerStates` (0.8.2). */
@@ -100,6 +101,23 @@ export interface DiskState {
   cleanShutdown: boolean;
 }
 
+/**
+ * A consumer group as its coordinator holds it (`GroupMetadata`, plain data; the coordinator's
+ * pending callbacks and timers stay in the process). See `coordinator/group-coordinator.ts`.
+ */
+export interface GroupView {
+  state: GroupStateName;
+  generationId: number;
+  /** '' until a member joins (and for groups that only commit offsets). */
+  protocolType: string;
+  /** The protocol chosen for the current generation, or ''. */
+  protocolName: string;
+  /** '' when there are no members. */
+  leaderId: string;
+  /** Member ids in join order, each with the generation it last joined or synced in. */
+  members: { readonly memberId: string; readonly clientId: string; readonly generationId: number }[];
+}
+
 export interface BrokerState {
   readonly id: number;
   status: BrokerStatus;
@@ -114,6 +132,12 @@ export interface BrokerState {
   metadata: MetadataCacheState;
   controller: ControllerState | null;
   disk: DiskState;
+  /**
+   * The groups this broker's group coordinator holds, by group id; absent until it holds one
+   * (so runs that never use the coordinator keep their pinned state digests). Memory: a crash
+   * clears it.
+   */
+  groups?: Record<string, GroupView>;
 }
 
 export type BrokersState = Record<string, BrokerState>;

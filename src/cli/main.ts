@@ -1,23 +1,30 @@
 /**
  * `npx kafkasim <command>`:
  *   lesson [NN] [--seed N] [--step] [--json]   list the lessons, or run one
- *   replay <file> [--step] [--json]            replay a counterexample step by step
+ *   replay <file> [--step] [--json]            replay a counterexample or a gateway recording step by step
+ *   serve --brokers N --topic T:P:RF [...]     serve a simulated cluster to real Kafka clients (src/cli/serve.ts)
  *   check --scenario <name> [--runs N] [--seed S] [--budget-s T] [--shrink]
  *                                              sweep a scenario family; --list shows the families
  * Exit codes: 0 success, 1 failures found (or a claim did not hold), 2 bad usage.
  */
+import { readFileSync } from 'node:fs';
 import { lessonCommand } from '../../lessons/lib/catalog.ts';
 import { lessonMain } from '../../lessons/lib/lesson-kit.ts';
+import { isRecordingText, parseRecording } from '../gateway/recording.ts';
+import { gatewayReplayLesson } from '../gateway/replay-lesson.ts';
 import { assertScenarios, CounterexampleError } from '../testing/assert-scenarios.ts';
 import { readCounterexample } from '../testing/counterexample.ts';
 import { NAMED_SCENARIOS, namedScenario } from '../testing/named-scenarios.ts';
 import { replayLesson } from '../testing/replay-lesson.ts';
 import { sweep, type SweepProgress } from '../testing/sweep.ts';
+import { parseTopicSpec, readSchedule, serve, SERVE_USAGE } from './serve.ts';
 import { wallClockMs } from './wall-clock.ts';
 
 const USAGE = `usage: kafkasim <command>
   lesson [NN] [--seed N] [--step] [--json]       list the lessons, or run lesson NN
-  replay <file> [--step] [--json]                replay a counterexample file step by step
+  replay <file> [--step] [--json]                replay a counterexample file or a gateway recording step by step
+  ${SERVE_USAGE}
+                                                 serve a simulated cluster to real Kafka clients (kcat, kafkajs, kafka-python)
   check --scenario <name> [--runs N] [--seed S] [--budget-s T] [--shrink]
                                                  run many random scenarios of a family
   check --list                                   the scenario families`;
@@ -33,6 +40,8 @@ async function main(argv: readonly string[]): Promise<void> {
       return replayCommand(rest);
     case 'check':
       return checkCommand(rest);
+    case 'serve':
+      return serveCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -46,9 +55,23 @@ async function main(argv: readonly string[]): Promise<void> {
 
 async function replayCommand(argv: readonly string[]): Promise<void> {
   const [file, ...options] = argv;
-  if (file === undefined || file.startsWith('-')) throw new UsageError('replay needs a counterexample file: kafkasim replay <file> [--step] [--json]');
+  if (file === undefined || file.startsWith('-')) throw new UsageError('replay needs a counterexample file or a gateway recording: kafkasim replay <file> [--step] [--json]');
+  const text = textOf(file);
+  if (isRecordingText(text)) {
+    await lessonMain(gatewayReplayLesson(parseRecording(text, file), file), options);
+    return;
+  }
   const counterexample = readCounterexample(file);
   await lessonMain(replayLesson(counterexample, file), options);
+}
+
+/** The file's text, or '' when it cannot be read (readCounterexample then reports it, naming the file). */
+function textOf(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 async function checkCommand(argv: readonly string[]): Promise<void> {
@@ -95,6 +118,30 @@ async function checkCommand(argv: readonly string[]): Promise<void> {
     }
   }
   if (report.failures.length > 0) process.exitCode = 1;
+}
+
+async function serveCommand(argv: readonly string[]): Promise<void> {
+  const topics = argv.flatMap((arg, i) => (arg === '--topic' && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
+  const others = argv.filter((arg, i) => arg !== '--topic' && argv[i - 1] !== '--topic');
+  const options = parseOptions(others, { flags: ['--quiet'], values: ['--brokers', '--seed', '--port', '--speed', '--schedule', '--record', '--control-port'] });
+  const speedText = options.get('--speed') ?? '1';
+  const speed = Number(speedText);
+  if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed must be a positive number, got ${JSON.stringify(speedText)}`);
+  const schedule = options.get('--schedule');
+  await serve(
+    {
+      brokers: integerOption(options, '--brokers', 3, 1),
+      topics: topics.map(parseTopicSpec),
+      seed: integerOption(options, '--seed', 1, 0),
+      basePort: integerOption(options, '--port', 0, 0),
+      speed,
+      schedule: schedule === undefined ? [] : readSchedule(schedule),
+      record: options.get('--record'),
+      controlPort: options.has('--control-port') ? integerOption(options, '--control-port', 0, 0) : undefined,
+      quiet: options.has('--quiet'),
+    },
+    { out: (line) => process.stdout.write(`${line}\n`), input: process.stdin },
+  );
 }
 
 function progressPrinter(total: number): { update: (p: SweepProgress) => void; finish: () => void; rate: () => string } {

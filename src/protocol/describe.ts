@@ -32,6 +32,28 @@ export function describeRequest(request: KafkaRequest): string {
       return `StopReplica${request.deletePartitions ? ' (delete)' : ''}: ${request.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`;
     case 'ControlledShutdown':
       return `ControlledShutdown of broker ${request.brokerId}`;
+    case 'FindCoordinator':
+      return `FindCoordinator for group ${request.groupId}`;
+    case 'JoinGroup':
+      return `JoinGroup ${request.groupId} as ${request.memberId === '' ? 'a new member' : request.memberId} (${request.protocolType}: ${request.protocols.map((p) => p.name).join(', ')})`;
+    case 'SyncGroup':
+      return `SyncGroup ${request.groupId} generation ${request.generationId} from ${request.memberId}${request.assignments.length > 0 ? ` with ${request.assignments.length} assignment(s)` : ''}`;
+    case 'Heartbeat':
+      return `Heartbeat ${request.groupId} generation ${request.generationId} from ${request.memberId}`;
+    case 'LeaveGroup':
+      return `LeaveGroup ${request.groupId}: ${request.memberIds.join(', ')}`;
+    case 'GroupOffsetCommit':
+      return `OffsetCommit for group ${request.groupId} (generation ${request.generationId}): ${request.offsets.map((o) => `${o.topic}-${o.partition} = ${o.offset}`).join(', ')}`;
+    case 'GroupOffsetFetch':
+      return `OffsetFetch for group ${request.groupId}: ${request.partitions === null ? 'every partition' : request.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`;
+    case 'DescribeGroups':
+      return `DescribeGroups ${request.groupIds.join(', ')}`;
+    case 'ListGroups':
+      return 'ListGroups';
+    case 'CreateTopics':
+      return `CreateTopics${request.validateOnly ? ' (validate only)' : ''}: ${request.topics.map((t) => t.name).join(', ')}`;
+    case 'ListOffsets':
+      return `ListOffsets: ${request.partitions.map((p) => `${timeName(p.timestamp)} of ${p.topic}-${p.partition}`).join(', ')}`;
   }
 }
 
@@ -66,6 +88,34 @@ export function describeResponse(response: KafkaResponse): string {
       return response.errorCode === 0
         ? `done; ${response.partitionsRemaining.length} partitions still led here`
         : `${errorName(response.errorCode)}; ${response.partitionsRemaining.length} partitions still led here`;
+    case 'FindCoordinator':
+      return response.errorCode === 0 ? `coordinator is broker ${response.coordinator.id}` : errorName(response.errorCode);
+    case 'JoinGroup':
+      return response.errorCode !== 0
+        ? `${errorName(response.errorCode)}${response.memberId === '' ? '' : ` (member id ${response.memberId})`}`
+        : `joined generation ${response.generationId} as ${response.memberId} (leader ${response.leaderId}, protocol ${response.protocolName}${response.members.length > 0 ? `, ${response.members.length} member(s) to assign` : ''})`;
+    case 'SyncGroup':
+      return response.errorCode === 0 ? `assignment of ${response.assignment.byteLength} byte(s)` : errorName(response.errorCode);
+    case 'Heartbeat':
+      return response.errorCode === 0 ? 'done' : errorName(response.errorCode);
+    case 'LeaveGroup':
+      return response.errorCode !== 0 ? errorName(response.errorCode) : response.members.map((m) => `${m.memberId}: ${m.errorCode === 0 ? 'left' : errorName(m.errorCode)}`).join(', ');
+    case 'GroupOffsetCommit':
+      return response.partitions.map((p) => `${p.topic}-${p.partition}: ${p.errorCode === 0 ? 'committed' : errorName(p.errorCode)}`).join(', ');
+    case 'GroupOffsetFetch':
+      return response.errorCode !== 0
+        ? errorName(response.errorCode)
+        : response.partitions.map((p) => `${p.topic}-${p.partition}: ${p.errorCode === 0 ? `offset ${p.offset}` : errorName(p.errorCode)}`).join(', ');
+    case 'DescribeGroups':
+      return response.groups
+        .map((g) => (g.errorCode !== 0 ? `${g.groupId}: ${errorName(g.errorCode)}` : `${g.groupId}: ${g.state}, ${g.members.length} member(s)`))
+        .join('; ');
+    case 'ListGroups':
+      return response.errorCode !== 0 ? errorName(response.errorCode) : `groups [${response.groups.map((g) => g.groupId).join(', ')}]`;
+    case 'CreateTopics':
+      return response.topics.map((t) => `${t.name}: ${t.errorCode === 0 ? 'created' : errorName(t.errorCode)}`).join(', ');
+    case 'ListOffsets':
+      return response.partitions.map((p) => `${p.topic}-${p.partition}: ${p.errorCode === 0 ? `offset ${p.offset}` : errorName(p.errorCode)}`).join(', ');
   }
 }
 

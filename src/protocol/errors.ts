@@ -1,6 +1,7 @@
 /**
  * Kafka 0.8.2's error codes (`kafka.common.ErrorMapping`) as data, and the typed errors clients
- * raise from them. Errors travel between broker and client as codes inside responses, never as
+ * raise from them; then the later codes the group coordinator and the admin APIs answer modern
+ * clients with (their constants are Kafka 2.x `Errors` names; 0.8 clients never see them). Errors travel between broker and client as codes inside responses, never as
  * exceptions; a client turns a code into an error with `kafkaErrorFor(code)`.
  *
  * `retriable` says whether retrying the same request later can succeed (a leader moves, a
@@ -40,6 +41,25 @@ export const ErrorCode = {
   MessageSetSizeTooLarge: 18,
   NotEnoughReplicas: 19,
   NotEnoughReplicasAfterAppend: 20,
+  // Kafka 0.9–2.x (`org.apache.kafka.common.protocol.Errors`): the group coordinator and admin APIs
+  // that modern clients use through the wire gateway. 14–16 above keep their 0.8.2 names; modern
+  // Kafka calls them COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE and NOT_COORDINATOR.
+  IllegalGeneration: 22,
+  InconsistentGroupProtocol: 23,
+  InvalidGroupId: 24,
+  UnknownMemberId: 25,
+  InvalidSessionTimeout: 26,
+  RebalanceInProgress: 27,
+  InvalidCommitOffsetSize: 28,
+  TopicAlreadyExists: 36,
+  InvalidPartitions: 37,
+  InvalidReplicationFactor: 38,
+  InvalidReplicaAssignment: 39,
+  InvalidConfig: 40,
+  NotController: 41,
+  InvalidRequest: 42,
+  UnsupportedForMessageFormat: 43,
+  MemberIdRequired: 79,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -78,6 +98,22 @@ export const ERROR_CODES: ReadonlyMap<number, ErrorCodeInfo> = new Map(
     row(18, 'MessageSetSizeTooLargeCode', 'MessageSetSizeTooLargeException', false, 'the message set is larger than a log segment'),
     row(19, 'NotEnoughReplicasCode', 'NotEnoughReplicasException', true, 'fewer in-sync replicas than min.insync.replicas: nothing was appended'),
     row(20, 'NotEnoughReplicasAfterAppendCode', 'NotEnoughReplicasAfterAppendException', true, 'appended, but fewer in-sync replicas than min.insync.replicas when acknowledged'),
+    row(22, 'ILLEGAL_GENERATION', 'IllegalGenerationException', false, 'the generation id is not the group’s current one (a rebalance moved on)'),
+    row(23, 'INCONSISTENT_GROUP_PROTOCOL', 'InconsistentGroupProtocolException', false, 'the member’s protocol type or protocols do not match the group’s'),
+    row(24, 'INVALID_GROUP_ID', 'InvalidGroupIdException', false, 'the group id is empty'),
+    row(25, 'UNKNOWN_MEMBER_ID', 'UnknownMemberIdException', false, 'the coordinator does not know this member id (it left, expired, or the coordinator moved)'),
+    row(26, 'INVALID_SESSION_TIMEOUT', 'InvalidSessionTimeoutException', false, 'the session timeout is outside group.min.session.timeout.ms–group.max.session.timeout.ms'),
+    row(27, 'REBALANCE_IN_PROGRESS', 'RebalanceInProgressException', false, 'the group is rebalancing: rejoin'),
+    row(28, 'INVALID_COMMIT_OFFSET_SIZE', 'InvalidCommitOffsetSizeException', false, 'the offset commit was too large to store'),
+    row(36, 'TOPIC_ALREADY_EXISTS', 'TopicExistsException', false, 'the topic already exists'),
+    row(37, 'INVALID_PARTITIONS', 'InvalidPartitionsException', false, 'the number of partitions is invalid'),
+    row(38, 'INVALID_REPLICATION_FACTOR', 'InvalidReplicationFactorException', false, 'the replication factor is invalid (or larger than the live brokers)'),
+    row(39, 'INVALID_REPLICA_ASSIGNMENT', 'InvalidReplicaAssignmentException', false, 'the replica assignment is invalid'),
+    row(40, 'INVALID_CONFIG', 'InvalidConfigurationException', false, 'a topic configuration is unknown or invalid'),
+    row(41, 'NOT_CONTROLLER', 'NotControllerException', true, 'this broker is not the active controller'),
+    row(42, 'INVALID_REQUEST', 'InvalidRequestException', false, 'the request is malformed or inconsistent'),
+    row(43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', 'UnsupportedForMessageFormatException', false, 'the log’s message format (magic 0, no timestamps) does not support the request'),
+    row(79, 'MEMBER_ID_REQUIRED', 'MemberIdRequiredException', false, 'join again with the member id given in this response'),
   ].map((info) => [info.code, info]),
 );
 

@@ -175,6 +175,16 @@ export class Kernel implements FutureDriver {
     return this.queue.size;
   }
 
+  /**
+   * When the next step is due: now if task wake-ups are queued, else the due time of the earliest
+   * live event, else undefined (nothing scheduled). How a driver that paces virtual time to wall
+   * time (the gateway) knows how long it may sleep.
+   */
+  nextDueMs(): number | undefined {
+    if (this.hasWakes()) return this.time;
+    return this.queue.peekLive()?.timeMs;
+  }
+
   // ---------------------------------------------------------------- nodes
 
   addNode(name: string): SimNode {

@@ -64,7 +64,7 @@ describe('unknown topic with auto-create off', () => {
     const metadata = await c.client.request(1, metadataRequest(['ghost']));
     expect(metadata.topics).toEqual([{ topic: 'ghost', errorCode: 3, partitions: [] }]);
     const produce = await c.client.request(1, produceRequest('ghost', 0, ['a'], { acks: -1 }));
-    expect(produce.statuses).toEqual([{ topic: 'ghost', partition: 0, errorCode: 3, offset: -1 }]);
+    expect(produce.statuses).toEqual([{ topic: 'ghost', partition: 0, errorCode: 3, offset: -1, logStartOffset: -1 }]);
     const fetch = await c.client.request(1, fetchRequest('ghost', 0, 0));
     expect(fetch.partitions[0]).toMatchObject({ errorCode: 3, highWatermark: -1 });
     const offsets = await c.client.request(1, offsetsRequest('ghost', 0, LATEST_TIME));
@@ -146,7 +146,7 @@ describe('bad requests never break a broker', () => {
   it('a negative ackTimeoutMs expires at once: RequestTimedOut (7), the data left in the log', async () => {
     const c = await startCluster({ seed: 4, brokers: 3, topics: [{ name: 't', partitions: 1, replicationFactor: 3 }] });
     const response = await c.client.request(1, produceRequest('t', 0, ['a'], { acks: -1, ackTimeoutMs: -100 }));
-    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 7, offset: 0 }]);
+    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 7, offset: 0, logStartOffset: 0 }]);
     expect(replicaValues(c.sim, 1, 't')).toEqual(['a']);
     expect(traceOf(c.sim, 'produce.timed-out')).toHaveLength(1);
     // The broker carries on.

@@ -54,6 +54,12 @@ describe('broker config: Kafka 0.8.2.2 defaults (KafkaConfig.scala, ZKConfig)', 
       'log.flush.interval.ms': LONG_MAX_VALUE,
       'log.flush.scheduler.interval.ms': LONG_MAX_VALUE,
       port: 9092,
+      // The group coordinator's keys: 0.8.2's offsets topic defaults, and Kafka 2.2's group.* defaults.
+      'offsets.topic.num.partitions': 50,
+      'offsets.topic.replication.factor': 3,
+      'group.min.session.timeout.ms': 6000,
+      'group.max.session.timeout.ms': 300000,
+      'group.initial.rebalance.delay.ms': 3000,
     });
     expect(resolveBrokerConfig({})).toEqual(BROKER_CONFIG_DEFAULTS);
   });
@@ -64,7 +70,7 @@ describe('broker config: Kafka 0.8.2.2 defaults (KafkaConfig.scala, ZKConfig)', 
 
   it('the result is frozen, and every modelled key has a spec', () => {
     expect(Object.isFrozen(resolveBrokerConfig({ port: 9093 }))).toBe(true);
-    expect(BROKER_CONFIG_KEYS).toHaveLength(30);
+    expect(BROKER_CONFIG_KEYS).toHaveLength(35);
     expect(Object.keys(BROKER_CONFIG_DEFAULTS).sort()).toEqual([...BROKER_CONFIG_KEYS].sort());
   });
 

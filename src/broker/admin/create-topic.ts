@@ -54,13 +54,16 @@ export interface CreateTopicOptions {
   readonly replicationFactor: number;
   readonly config?: Partial<TopicConfig>;
   readonly rng: RandomSource;
+  /** Replicas per partition chosen by the caller (CreateTopics with explicit assignments); otherwise assigned over the live brokers. */
+  readonly assignment?: ReadonlyMap<number, readonly number[]>;
 }
 
 /** Returns the assignment written (partition → replicas). */
 export async function createTopic(zk: ZkClient, options: CreateTopicOptions): Promise<Map<number, number[]>> {
   validateTopicName(options.topic);
-  const brokers = (await getChildrenParentMayNotExist(zk, ZkPaths.brokerIds)).map(Number).sort((a, b) => a - b);
-  const assignment = assignReplicasToBrokers(brokers, options.partitions, options.replicationFactor, { rng: options.rng });
+  const assignment = options.assignment !== undefined
+    ? new Map([...options.assignment].map(([partition, replicas]) => [partition, [...replicas]]))
+    : assignReplicasToBrokers(await liveBrokers(zk), options.partitions, options.replicationFactor, { rng: options.rng });
   if (await zk.exists(topicPath(options.topic))) throw new TopicExistsError(options.topic);
   await writeTopicConfig(zk, options.topic, options.config ?? {});
   try {
@@ -70,6 +73,11 @@ export async function createTopic(zk: ZkClient, options: CreateTopicOptions): Pr
     throw error;
   }
   return assignment;
+}
+
+/** The registered brokers, by id (`ZkUtils.getSortedBrokerList`). */
+export async function liveBrokers(zk: ZkClient): Promise<number[]> {
+  return (await getChildrenParentMayNotExist(zk, ZkPaths.brokerIds)).map(Number).sort((a, b) => a - b);
 }
 
 async function writeTopicConfig(zk: ZkClient, topic: string, config: Partial<TopicConfig>): Promise<void> {

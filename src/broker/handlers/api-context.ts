@@ -1,17 +1,20 @@
 /**
  * What a request handler gets (Kafka's `KafkaApis` fields): the broker's context, its replica
- * manager and controller, and the channel to answer on. Handlers are thin: they check, delegate
- * to the replica manager or the controller, and answer with error codes, never exceptions.
+ * manager, controller and group coordinator, and the channel to answer on. Handlers are thin:
+ * they check, delegate to one of those, and answer with error codes, never exceptions.
  */
 import type { KafkaRequest, KafkaResponse } from '../../protocol/api.ts';
 import type { BrokerContext } from '../broker-context.ts';
 import type { KafkaController } from '../controller/controller.ts';
+import type { GroupCoordinator } from '../coordinator/group-coordinator.ts';
 import type { ReplicaManager } from '../replica-manager.ts';
 
 export interface ApiContext {
   readonly ctx: BrokerContext;
   readonly replicaManager: ReplicaManager;
   readonly controller: KafkaController;
+  /** The group coordinator of modern clients (groups whose offsets partition this broker leads). */
+  readonly groupCoordinator: GroupCoordinator;
   /** Observers of what the broker acknowledged (invariant and delivery checkers). */
   readonly observer: BrokerObserver;
 }

@@ -6,7 +6,8 @@
  * has seen is rejected (a zombie controller is fenced): LeaderAndIsr and StopReplica answer
  * StaleControllerEpoch (11); the rest is `ReplicaManager.becomeLeaderOrFollower`, `stopReplicas`,
  * `maybeUpdateMetadataCache` and `KafkaController.shutdownBroker` (only the active controller
- * moves leadership).
+ * moves leadership). After LeaderAndIsr and StopReplica the group coordinator unloads the groups
+ * whose `__consumer_offsets` partition this broker no longer leads (Kafka 0.9+ `onLeadershipChange`).
  * A stale UpdateMetadata and a ControlledShutdown that fails (not the controller, unknown broker)
  * are answered Unknown (-1), not 11 or 8: in 0.8.2.2 `maybeUpdateMetadataCache` and
  * `shutdownBroker` throw (`ControllerMovedException`, `BrokerNotAvailableException`), and
@@ -20,11 +21,16 @@ import { updateMetadataCache } from '../metadata-cache.ts';
 import type { Handler } from './api-context.ts';
 
 export const handleLeaderAndIsr: Handler<LeaderAndIsrRequest> = (api, request, channel) => {
-  channel.respond(api.replicaManager.becomeLeaderOrFollower(request));
+  const response = api.replicaManager.becomeLeaderOrFollower(request);
+  // Kafka 0.9+ `onLeadershipChange`: groups whose offsets partition moved away are unloaded now.
+  api.groupCoordinator.unloadMovedGroups();
+  channel.respond(response);
 };
 
 export const handleStopReplica: Handler<StopReplicaRequest> = (api, request, channel) => {
-  channel.respond(api.replicaManager.stopReplicas(request));
+  const response = api.replicaManager.stopReplicas(request);
+  api.groupCoordinator.unloadMovedGroups();
+  channel.respond(response);
 };
 
 export const handleUpdateMetadata: Handler<UpdateMetadataRequest> = (api, request, channel) => {

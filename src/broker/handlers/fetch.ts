@@ -8,7 +8,12 @@
  * end in a partial message; a follower's fetch offset recorded as its LEO (which may expand the
  * ISR, advance the HW and complete parked acks=-1 produces); parking until `minBytes` of new data
  * (below HW for consumers, LEO for followers), a change of leadership, or `maxWait`.
- * Not modelled: the per-request `replica.fetch.max.bytes` cap (there is none in 0.8), quotas.
+ * Modern clients (through the wire gateway) get Kafka 0.9+'s answer between HW and LEO when they
+ * ask for it (`emptyAboveHighWatermark`): no messages and no error, since a new leader's HW may
+ * lag the old leader's for a moment. Every answer carries the leader's log start offset (v5+).
+ * Not modelled: the per-request `replica.fetch.max.bytes` cap (there is none in 0.8), quotas; the
+ * response byte limit of v3+ (`max_bytes`) and its "at least one message" rule (KIP-74): a
+ * response holds up to every partition's `fetchSize`.
  */
 import { DEBUGGING_CONSUMER_ID, type FetchPartitionData, type FetchPartitionRequest, type FetchRequest } from '../../protocol/api.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -23,7 +28,8 @@ interface Read {
 export const handleFetch: Handler<FetchRequest> = (api, request, channel) => {
   const { replicaManager } = api;
   const fromFollower = request.replicaId >= 0;
-  const readAll = () => request.partitions.map((p) => readPartition(api, request.replicaId, p));
+  const emptyAboveHighWatermark = request.emptyAboveHighWatermark === true;
+  const readAll = () => request.partitions.map((p) => readPartition(api, request.replicaId, p, emptyAboveHighWatermark));
   const first = readAll();
   if (fromFollower) {
     for (let i = 0; i < request.partitions.length; i++) {
@@ -60,12 +66,12 @@ export const handleFetch: Handler<FetchRequest> = (api, request, channel) => {
   );
 };
 
-function readPartition(api: ApiContext, replicaId: number, request: FetchPartitionRequest): Read {
+function readPartition(api: ApiContext, replicaId: number, request: FetchPartitionRequest, emptyAboveHighWatermark: boolean): Read {
   const { topic, partition, fetchOffset, fetchSize } = request;
   const partitions = api.replicaManager.partitions;
   const key = partitionKey(topic, partition);
   const failed = (errorCode: number): Read => ({
-    data: { topic, partition, errorCode, highWatermark: -1, batches: [], partialMessage: false },
+    data: { topic, partition, errorCode, highWatermark: -1, logStartOffset: -1, batches: [], partialMessage: false },
     sizeBytes: 0,
   });
   const state = partitions.get(key);
@@ -81,6 +87,11 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
     if (!Number.isSafeInteger(fetchOffset) || fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) return failed(ErrorCode.OffsetOutOfRange);
     if (!Number.isSafeInteger(fetchSize) || fetchSize < 0) return failed(ErrorCode.Unknown);
   }
+  // Kafka 0.9+ `LogSegment.read` answers a consumer between HW and LEO with nothing, no error.
+  if (emptyAboveHighWatermark && maxOffset !== undefined && fetchOffset > maxOffset) {
+    const data = { topic, partition, errorCode: ErrorCode.NoError, highWatermark: state.highWatermark, logStartOffset: log.logStartOffset, batches: [], partialMessage: false };
+    return { data, sizeBytes: 0 };
+  }
   const read = log.read(fetchOffset, Math.max(0, fetchSize), maxOffset);
   if (!read.ok) return failed(read.errorCode);
   return {
@@ -89,6 +100,7 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
       partition,
       errorCode: ErrorCode.NoError,
       highWatermark: state.highWatermark,
+      logStartOffset: log.logStartOffset,
       batches: read.batches,
       partialMessage: read.partialMessage,
     },

@@ -5,58 +5,60 @@
  * ZooKeeper); no topics asked means all cached topics; an unknown topic is auto-created with
  * `num.partitions` and `default.replication.factor` when `auto.create.topics.enable` and answered
  * LeaderNotAvailable (5) meanwhile, else UnknownTopicOrPartition (3); an illegal name gets
- * InvalidTopic (17); partition errors as in `metadata-cache.ts`.
- * Not modelled: the offsets topic's special replication factor.
+ * InvalidTopic (17); partition errors as in `metadata-cache.ts`. The offsets topic is created
+ * with its own settings (`offsets.topic.*`), as 0.8.2 does.
+ * Modern versions (fields of the request's later-version section in api.ts): `allTopics` (v1+'s
+ * null list), `allowAutoTopicCreation` (v4+), `errorUnavailableEndpoints` false (v1+: dead
+ * replicas stay listed, no code 9); every answer carries the cluster id (seeded, see
+ * `cluster-id.ts`) and the controller this broker believes in (v1+).
+ * Not modelled: racks, offline replicas (v5+) beyond what the caller derives from `brokers`.
  */
-import type { MetadataRequest, TopicMetadata } from '../../protocol/api.ts';
+import { OFFSETS_TOPIC, type MetadataRequest, type TopicMetadata } from '../../protocol/api.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { causeMessage } from '../../sim/errors.ts';
-import { createTopic, TopicExistsError, validateTopicName } from '../admin/create-topic.ts';
+import { validateTopicName } from '../admin/create-topic.ts';
+import { autoCreateTopic } from '../admin/auto-create.ts';
 import { brokerState } from '../broker-context.ts';
+import { clusterIdOf } from '../cluster-id.ts';
+import { createOffsetsTopic } from '../coordinator/placement.ts';
 import { aliveBrokerEndpoints, cachedTopics, hasTopic, topicMetadata } from '../metadata-cache.ts';
-import type { ApiContext, Handler } from './api-context.ts';
+import type { Handler } from './api-context.ts';
 
 export const handleMetadata: Handler<MetadataRequest> = (api, request, channel) => {
-  const cache = brokerState(api.ctx).metadata;
-  const topics = request.topics.length > 0 ? request.topics : cachedTopics(cache);
+  const { ctx } = api;
+  const state = brokerState(ctx);
+  const cache = state.metadata;
+  const everyTopic = request.allTopics ?? request.topics.length === 0;
+  const topics = everyTopic ? cachedTopics(cache) : request.topics;
+  const errorUnavailableEndpoints = request.errorUnavailableEndpoints ?? true;
+  // `allowAutoTopicCreation` (v4+) can only forbid: the broker's auto.create.topics.enable still decides.
+  const autoCreate = request.allowAutoTopicCreation !== false && ctx.config['auto.create.topics.enable'];
   const answers: TopicMetadata[] = topics.map((topic) => {
-    if (hasTopic(cache, topic)) return topicMetadata(cache, topic);
+    if (hasTopic(cache, topic)) return topicMetadata(cache, topic, errorUnavailableEndpoints);
     try {
       validateTopicName(topic);
     } catch {
       return { topic, errorCode: ErrorCode.InvalidTopic, partitions: [] };
     }
-    if (!api.ctx.config['auto.create.topics.enable']) return { topic, errorCode: ErrorCode.UnknownTopicOrPartition, partitions: [] };
-    autoCreate(api, topic);
+    if (!autoCreate) return { topic, errorCode: ErrorCode.UnknownTopicOrPartition, partitions: [] };
+    if (topic === OFFSETS_TOPIC) {
+      createOffsetsTopic(ctx, 'because a client asked for its metadata');
+    } else {
+      const partitions = ctx.config['num.partitions'];
+      const replicationFactor = ctx.config['default.replication.factor'];
+      autoCreateTopic(ctx, {
+        topic,
+        partitions,
+        replicationFactor,
+        narration: `Broker ${ctx.brokerId} auto-creates topic ${topic} (${partitions} partition(s), replication factor ${replicationFactor}) because a client asked for it.`,
+      });
+    }
     return { topic, errorCode: ErrorCode.LeaderNotAvailable, partitions: [] };
   });
-  channel.respond({ api: 'Metadata', brokers: aliveBrokerEndpoints(cache, api.ctx.endpointOf), topics: answers });
-};
-
-const creating = new WeakMap<ApiContext['ctx'], Set<string>>();
-
-function autoCreate(api: ApiContext, topic: string): void {
-  const { ctx } = api;
-  let pending = creating.get(ctx);
-  if (pending === undefined) creating.set(ctx, (pending = new Set()));
-  if (pending.has(topic)) return;
-  pending.add(topic);
-  const partitions = ctx.config['num.partitions'];
-  const replicationFactor = ctx.config['default.replication.factor'];
-  ctx.narrate(
-    'topic.auto-creating',
-    { topic, partitions, replicationFactor },
-    `Broker ${ctx.brokerId} auto-creates topic ${topic} (${partitions} partition(s), replication factor ${replicationFactor}) because a client asked for it.`,
-  );
-  ctx.env.spawn(`broker-${ctx.brokerId}/auto-create ${topic}`, async () => {
-    try {
-      await createTopic(ctx.zk, { topic, partitions, replicationFactor, rng: ctx.env.random });
-    } catch (error) {
-      if (!(error instanceof TopicExistsError)) {
-        ctx.narrate('topic.auto-create-failed', { topic, error: causeMessage(error) }, `Broker ${ctx.brokerId} could not auto-create ${topic}: ${causeMessage(error)}`);
-      }
-    } finally {
-      pending.delete(topic);
-    }
+  channel.respond({
+    api: 'Metadata',
+    brokers: aliveBrokerEndpoints(cache, ctx.endpointOf),
+    topics: answers,
+    clusterId: clusterIdOf(ctx.kernel),
+    controllerId: state.controllerId,
   });
-}
+};

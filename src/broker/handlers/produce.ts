@@ -9,9 +9,12 @@
  * the purgatory until each partition's leader HW covers the request, answering NoError or
  * NotEnoughReplicasAfterAppend (20), or RequestTimedOut (7) after `ackTimeoutMs` with the data
  * left in the log. acks > 1 counts ISR members that have the data (deprecated, still served).
- * Not modelled: compression, message set validation beyond sizes, the offsets topic.
+ * The offsets topic takes no produce from clients: InvalidTopic (17), as 0.8.2's `appendToLocalLog`
+ * answers for an internal topic (the group coordinator appends to it directly). Each status
+ * carries the leader's log start offset (Produce v5+), -1 when nothing was appended.
+ * Not modelled: compression, message set validation beyond sizes.
  */
-import type { ProducePartitionStatus, ProduceRequest } from '../../protocol/api.ts';
+import { isInternalTopic, type ProducePartitionStatus, type ProduceRequest } from '../../protocol/api.ts';
 import { ErrorCode, errorName } from '../../protocol/errors.ts';
 import { messageBodyBytes, type Message } from '../../protocol/message.ts';
 import { partitionKey } from '../state.ts';
@@ -38,6 +41,7 @@ export const handleProduce: Handler<ProduceRequest> = (api, request, channel) =>
   const partitions = replicaManager.partitions;
   const results: PartitionResult[] = request.data.map(({ topic, partition, messages }) => {
     const key = partitionKey(topic, partition);
+    if (isInternalTopic(topic)) return failedResult(topic, partition, key, messages, ErrorCode.InvalidTopic);
     const state = partitions.get(key);
     if (state === undefined) return failedResult(topic, partition, key, messages, ErrorCode.UnknownTopicOrPartition);
     const maxBytes = ctx.topicConfig(topic)['max.message.bytes'];
@@ -76,6 +80,7 @@ export const handleProduce: Handler<ProduceRequest> = (api, request, channel) =>
       // also with RequestTimedOut (7), NotLeaderForPartition (6) or NotEnoughReplicasAfterAppend
       // (20) from the purgatory (`DelayedProduce` keeps `start`); -1 when nothing was appended.
       offset: r.firstOffset,
+      logStartOffset: r.firstOffset === -1 ? -1 : (ctx.logs.get(r.key)?.logStartOffset ?? -1),
     }));
     for (const r of results) {
       if (r.errorCode !== 0) continue;

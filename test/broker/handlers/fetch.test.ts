@@ -45,11 +45,11 @@ describe('Fetch: what each reader sees', () => {
   it('answers OffsetOutOfRange (1) above the LEO, nothing at the LEO, and Unknown (-1) to a consumer between HW and LEO', async () => {
     const c = await highWatermarkBehind();
     const at = async (offset: number) => (await c.client.request(1, fetchRequest('t', 0, offset))).partitions[0]!;
-    expect(await at(4)).toEqual({ topic: 't', partition: 0, errorCode: 1, highWatermark: -1, batches: [], partialMessage: false });
-    expect(await at(3)).toEqual({ topic: 't', partition: 0, errorCode: 0, highWatermark: 1, batches: [], partialMessage: false });
+    expect(await at(4)).toEqual({ topic: 't', partition: 0, errorCode: 1, highWatermark: -1, logStartOffset: -1, batches: [], partialMessage: false });
+    expect(await at(3)).toEqual({ topic: 't', partition: 0, errorCode: 0, highWatermark: 1, logStartOffset: 0, batches: [], partialMessage: false });
     // LogSegment.read's "maximum offset less than the start offset" IllegalArgumentException.
     expect(await at(2)).toMatchObject({ errorCode: -1, highWatermark: -1, batches: [] });
-    expect(await at(1)).toEqual({ topic: 't', partition: 0, errorCode: 0, highWatermark: 1, batches: [], partialMessage: false });
+    expect(await at(1)).toEqual({ topic: 't', partition: 0, errorCode: 0, highWatermark: 1, logStartOffset: 0, batches: [], partialMessage: false });
     // A follower may read there.
     const follower = (await c.client.request(1, fetchRequest('t', 0, 2, { replicaId: 3 }))).partitions[0]!;
     expect(fetched(follower)).toEqual([{ offset: 2, value: 'm2' }]);

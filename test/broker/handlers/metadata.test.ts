@@ -81,4 +81,51 @@ describe('Metadata', () => {
       ]);
     }
   });
+
+  it('names the cluster (a 22-character id drawn from the seed, the same on every broker) and the controller the broker believes in (v1+)', async () => {
+    const c = await startCluster({ seed: 4, brokers: 3 });
+    const answers = [];
+    for (const broker of [1, 2, 3]) answers.push(await c.client.request(broker, metadataRequest([])));
+    expect(new Set(answers.map((a) => a.clusterId)).size).toBe(1);
+    expect(answers[0]!.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(answers.map((a) => a.controllerId)).toEqual([c.sim.controllerId, c.sim.controllerId, c.sim.controllerId]);
+    const other = await startCluster({ seed: 5, brokers: 1 });
+    expect((await other.client.request(1, metadataRequest([]))).clusterId).not.toBe(answers[0]!.clusterId);
+  });
+
+  it('modern requests: allTopics false with no topics asks for none; allowAutoTopicCreation false never creates', async () => {
+    const c = await startCluster({ seed: 4, brokers: 3, topics: [{ name: 't', partitions: 1, replicationFactor: 1 }] });
+    await c.sim.runFor(100);
+    const none = await c.client.request(1, { ...metadataRequest([]), allTopics: false });
+    expect(none.topics).toEqual([]);
+    expect(none.brokers.map((b) => b.id)).toEqual([1, 2, 3]);
+    const all = await c.client.request(1, { ...metadataRequest(['ignored']), allTopics: true });
+    expect(all.topics.map((t) => t.topic)).toEqual(['t']);
+    const noCreate = await c.client.request(1, { ...metadataRequest(['fresh']), allowAutoTopicCreation: false });
+    expect(noCreate.topics).toEqual([{ topic: 'fresh', errorCode: 3, partitions: [] }]);
+    expect(traceOf(c.sim, 'topic.auto-creating')).toEqual([]);
+  });
+
+  it('with errorUnavailableEndpoints false (v1+), dead replicas stay listed and ReplicaNotAvailable (9) is never given', async () => {
+    const c = await startCluster({ seed: 4, brokers: 3, topics: [{ name: 't', partitions: 1, replicationFactor: 3 }] });
+    c.sim.applyFault({ kind: 'broker-crash', broker: 3 });
+    await waitFor(c.sim, () => c.sim.brokerStates[1]!.metadata.aliveBrokers.join(',') === '1,2', 'broker 1 to learn broker 3 is gone', 10_000);
+    await c.sim.runFor(100);
+    const response = await c.client.request(1, { ...metadataRequest(['t']), errorUnavailableEndpoints: false });
+    // Broker 3 is still in the cached ISR (the leader has not shrunk it yet): listed, as replica and ISR member.
+    expect(response.topics[0]!.partitions).toEqual([{ partition: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3], errorCode: 0 }]);
+    const v0 = await c.client.request(1, metadataRequest(['t']));
+    expect(v0.topics[0]!.partitions).toEqual([{ partition: 0, leader: 1, replicas: [1, 2], isr: [1, 2], errorCode: 9 }]);
+  });
+
+  it('creates the offsets topic with offsets.topic.num.partitions and offsets.topic.replication.factor capped at the live brokers', async () => {
+    const c = await startCluster({ seed: 4, brokers: 2, brokerConfig: { 'offsets.topic.num.partitions': 4 } });
+    await c.sim.runFor(100); // the metadata cache knows the live brokers
+    const first = await c.client.request(1, metadataRequest(['__consumer_offsets']));
+    expect(first.topics).toEqual([{ topic: '__consumer_offsets', errorCode: 5, partitions: [] }]);
+    await waitFor(c.sim, () => c.sim.hasLeaders('__consumer_offsets', 4), 'the offsets topic to be online');
+    await c.sim.runFor(100);
+    const second = await c.client.request(1, metadataRequest(['__consumer_offsets']));
+    expect(second.topics[0]!.partitions.map((p) => p.replicas.length)).toEqual([2, 2, 2, 2]);
+  });
 });

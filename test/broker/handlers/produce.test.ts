@@ -42,8 +42,8 @@ describe('Produce: acks', () => {
     const seen = watchAcks(c);
     const first = await c.client.request(1, produceRequest('t', 0, ['a', 'b'], { acks: 1 }));
     const second = await c.client.request(1, produceRequest('t', 0, ['c'], { acks: 1 }));
-    expect(first.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0 }]);
-    expect(second.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 2 }]);
+    expect(first.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0, logStartOffset: 0 }]);
+    expect(second.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 2, logStartOffset: 0 }]);
     expect(seen[0]).toMatchObject({ leaderHw: 0, followerLeos: [0, 0] });
     expect(seen[0]!.ack).toMatchObject({ broker: 1, firstOffset: 0, requiredAcks: 1 });
     expectNoViolations(c.monitor);
@@ -54,7 +54,7 @@ describe('Produce: acks', () => {
     const seen = watchAcks(c);
     const pending = c.client.start(1, produceRequest('t', 0, ['a', 'b'], { acks: -1 }));
     const response = await pending.wait();
-    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0 }]);
+    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0, logStartOffset: 0 }]);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ leaderHw: 2, followerLeos: [2, 2] });
     // Two follower round trips at least: one to copy, one to report the new fetch offset.
@@ -90,7 +90,7 @@ describe('Produce: acks', () => {
     c.sim.applyFault({ kind: 'partition', groups: [[node(1)], [node(2), node(3)]] });
     const pending = c.client.start(1, produceRequest('t', 0, ['x'], { acks: -1, ackTimeoutMs: 1_000 }));
     const response = await pending.wait();
-    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 7, offset: 1 }]);
+    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 7, offset: 1, logStartOffset: 0 }]);
     expect(traceOf(c.sim, 'produce.timed-out').map((r) => r.timeMs - traceOf(c.sim, 'produce.appended')[1]!.timeMs)).toEqual([1_000]);
     expect(replicaValues(c.sim, 1, 't')).toEqual(['m0', 'x']);
     expect(c.sim.replica(1, 't', 0)!.highWatermark).toBe(1);
@@ -130,7 +130,7 @@ describe('Produce: min.insync.replicas', () => {
     const c = await cluster({ 'min.insync.replicas': 2, 'unclean.leader.election.enable': false });
     await stallFollowers(c);
     const refused = await c.client.request(1, produceRequest('t', 0, ['a'], { acks: -1 }));
-    expect(refused.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 19, offset: -1 }]);
+    expect(refused.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 19, offset: -1, logStartOffset: -1 }]);
     expect(c.sim.replica(1, 't', 0)!.log.logEndOffset).toBe(0);
     const one = await c.client.request(1, produceRequest('t', 0, ['b'], { acks: 1 }));
     expect(one.statuses[0]).toMatchObject({ errorCode: 0, offset: 0 });
@@ -143,7 +143,7 @@ describe('Produce: min.insync.replicas', () => {
     // Appended while the ISR is still [1,2,3]; then the followers are dropped and the HW covers it.
     const pending = c.client.start(1, produceRequest('t', 0, ['a'], { acks: -1, ackTimeoutMs: 60_000 }));
     const response = await pending.wait();
-    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 20, offset: 0 }]);
+    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 20, offset: 0, logStartOffset: 0 }]);
     expect(replicaValues(c.sim, 1, 't')).toEqual(['a']);
     expect(c.sim.replica(1, 't', 0)!.highWatermark).toBe(1);
     expect(c.sim.acknowledged).toEqual([]); // not an acknowledgement
@@ -180,9 +180,9 @@ describe('Produce: per-partition errors', () => {
     };
     const response = await c.client.request(1, request);
     expect(response.statuses).toEqual([
-      { topic: 't', partition: 0, errorCode: 0, offset: 0 },
-      { topic: 't', partition: 7, errorCode: 3, offset: -1 },
-      { topic: 'nope', partition: 0, errorCode: 3, offset: -1 },
+      { topic: 't', partition: 0, errorCode: 0, offset: 0, logStartOffset: 0 },
+      { topic: 't', partition: 7, errorCode: 3, offset: -1, logStartOffset: -1 },
+      { topic: 'nope', partition: 0, errorCode: 3, offset: -1, logStartOffset: -1 },
     ]);
   });
 
@@ -190,7 +190,7 @@ describe('Produce: per-partition errors', () => {
     const c = await cluster();
     const pending = c.client.start(2, produceRequest('t', 0, ['a'], { acks: -1, ackTimeoutMs: 10_000 }));
     const response = await pending.wait();
-    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 6, offset: -1 }]);
+    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 6, offset: -1, logStartOffset: -1 }]);
     expect(pending.settledAtMs! - pending.startedAtMs).toBeLessThan(10);
     expect(replicaValues(c.sim, 2, 't')).toEqual([]);
   });
@@ -198,7 +198,7 @@ describe('Produce: per-partition errors', () => {
   it("refuses a message larger than the topic's max.message.bytes (MessageSizeTooLarge, 10), appending nothing", async () => {
     const c = await cluster({ 'max.message.bytes': 100 });
     const big = await c.client.request(1, produceRequest('t', 0, ['x'.repeat(100)], { acks: 1 }));
-    expect(big.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 10, offset: -1 }]);
+    expect(big.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 10, offset: -1, logStartOffset: -1 }]);
     // 14 header bytes + 86 value bytes = 100: allowed.
     const fits = await c.client.request(1, produceRequest('t', 0, ['x'.repeat(86)], { acks: 1 }));
     expect(fits.statuses[0]).toMatchObject({ errorCode: 0, offset: 0 });
@@ -209,7 +209,7 @@ describe('Produce: per-partition errors', () => {
     const c = await cluster();
     for (const acks of [1, -1]) {
       const response = await c.client.request(1, produceRequest('t', 0, [], { acks }));
-      expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: -1 }]);
+      expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: -1, logStartOffset: -1 }]);
     }
     expect(c.sim.replica(1, 't', 0)!.log.logEndOffset).toBe(0);
     const after = await c.client.request(1, produceRequest('t', 0, ['a'], { acks: -1 }));

@@ -29,7 +29,7 @@ describe('follower stall', () => {
     expect(pending.settled).toBe(false); // the ISR still holds the followers: acks=-1 waits for them
 
     const response = await pending.wait();
-    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 1 }]);
+    expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 1, logStartOffset: 0 }]);
     // Answered when the shrink landed: more than 10 s without a fetch, at an isr-expiration tick.
     expect(pending.settledAtMs! - stalledAt).toBeGreaterThan(10_000);
     expect(pending.settledAtMs! - stalledAt).toBeLessThan(20_100);

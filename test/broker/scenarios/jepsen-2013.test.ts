@@ -37,7 +37,7 @@ describe('the 2013 Jepsen scenario', () => {
     // 2. It acknowledges acks=-1 writes alone.
     for (const [value, offset] of [['w1', 1], ['w2', 2], ['w3', 3]] as const) {
       const response = await client.request(1, produceRequest('t', 0, [value], { acks: -1 }));
-      expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset }]);
+      expect(response.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset, logStartOffset: 0 }]);
     }
     expect(sim.acknowledged.filter((a) => a.requiredAcks === -1).map((a) => a.firstOffset)).toEqual([0, 1, 2, 3]);
 
@@ -83,7 +83,7 @@ describe('the 2013 Jepsen scenario', () => {
     // Under-replicated: every acks=-1 write is refused before the append; acks=1 is not checked.
     for (const value of ['w1', 'w2']) {
       const refused = await client.request(1, produceRequest('t', 0, [value], { acks: -1 }));
-      expect(refused.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 19, offset: -1 }]);
+      expect(refused.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 19, offset: -1, logStartOffset: -1 }]);
     }
     expect(replicaValues(sim, 1, 't')).toEqual(['m0']);
     expect(traceOf(sim, 'produce.rejected').map((r) => r.data['error'])).toEqual(['NotEnoughReplicas', 'NotEnoughReplicas']);

@@ -28,7 +28,7 @@ describe('KAFKA-1211', () => {
     expect(sim.controllerId).toBe(3);
 
     const acked = await client.request(1, produceRequest('t', 0, ['m0'], { acks: -1 }));
-    expect(acked.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0 }]);
+    expect(acked.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0, logStartOffset: 0 }]);
     // 1. The leader freezes at once: both followers hold m0 but still believe HW 0.
     sim.applyFault({ kind: 'pause', node: node(1), durationMs: 20_000 });
     for (const follower of [2, 3]) expect(sim.replica(follower, 't', 0)).toMatchObject({ highWatermark: 0, log: { logEndOffset: 1 } });

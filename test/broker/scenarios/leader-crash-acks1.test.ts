@@ -25,7 +25,7 @@ describe('leader crash with acks=1', () => {
 
     // Two committed messages, and 6 s for the high-watermark checkpoint (every 5 s) to save HW 2.
     const committed = await client.request(1, produceRequest('t', 0, ['m0', 'm1'], { acks: -1 }));
-    expect(committed.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0 }]);
+    expect(committed.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 0, logStartOffset: 0 }]);
     await sim.runFor(6_000);
     expect(sim.brokerStates[1]!.disk.highWatermarkCheckpoint['t-0']).toBe(2);
 

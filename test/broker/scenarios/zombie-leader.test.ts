@@ -46,7 +46,7 @@ describe('GC-paused leader', () => {
 
     // Broker 1 wakes up still leading epoch 0 and serves the queued requests.
     await waitFor(sim, () => zombieAcks1.settled, 'the zombie acks=1 write to be answered', 15_000);
-    expect(zombieAcks1.response!.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 1 }]);
+    expect(zombieAcks1.response!.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 0, offset: 1, logStartOffset: 0 }]);
     const resumedAt = pausedAt + 10_000;
     expect(sim.acknowledged.filter((a) => a.broker === 1 && a.requiredAcks === 1).map((a) => [a.firstOffset, a.timeMs])).toEqual([[1, resumedAt]]);
 
@@ -63,7 +63,7 @@ describe('GC-paused leader', () => {
     // The acks=-1 zombie write was never committed: RequestTimedOut (7) at its 5 s timeout, with
     // the offset it had been appended at.
     const timedOut = await zombieAcksAll.wait();
-    expect(timedOut.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 7, offset: 2 }]);
+    expect(timedOut.statuses).toEqual([{ topic: 't', partition: 0, errorCode: 7, offset: 2, logStartOffset: 0 }]);
     expect(traceOf(sim, 'produce.timed-out').map((r) => [r.node, r.timeMs])).toEqual([[node(1), resumedAt + 5_000]]);
 
     await waitForIsr(sim, 't', 0, [1, 2, 3]);

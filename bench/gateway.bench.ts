@@ -1,0 +1,106 @@
+/**
+ * Issue 7 figures: kcat (librdkafka 2.0.2) producing N 100-byte records (acks=all) into kafkasim's
+ * gateway and into librdkafka's built-in mock cluster, then consuming them back with
+ * `kcat -C -e -o beginning`, side by side in one run: records/s for each and the ratio
+ * gateway / mock (target ≥ 1.0 for produce, while the gateway models replication, ISR and acks
+ * that the mock does not). N is BENCH_GATEWAY_MESSAGES (default 1,000,000).
+ *
+ * Both clusters have 3 brokers and one topic of 4 partitions, replication factor 3: the shape the
+ * mock cluster gives a topic it auto-creates (rdkafka_mock.c defaults). Times are wall clock from
+ * spawning kcat to its exit (connecting, metadata and the final flush included). The gateway runs
+ * in this process with the trace off and virtual time in step with wall time (speed 1).
+ *
+ * Not like for like on consume: the mock cluster keeps only the last few megabytes of each
+ * partition (older message sets are dropped as new ones arrive), so its consumer reads fewer
+ * records than were produced; its figure is records read per second and the records it read are
+ * printed beside it. A missing kcat skips the suite, a gateway that fails to start skips the
+ * gateway figures; either is said on stderr.
+ */
+import { startGateway } from '../src/gateway/index.ts';
+import type { BenchSuite, Figure } from './harness.ts';
+import { KCAT, kcatAvailable, kcatConsume, kcatProduceMs, startMockCluster } from './kcat.ts';
+
+const LINE_BYTES = 101; // 100 bytes of value and kcat's newline delimiter
+const TOPIC = { name: 'bench', partitions: 4, replicationFactor: 3 } as const;
+
+function messageCount(): number {
+  const raw = process.env.BENCH_GATEWAY_MESSAGES;
+  if (raw === undefined || raw === '') return 1_000_000;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`BENCH_GATEWAY_MESSAGES=${raw}: expected a positive integer`);
+  return n;
+}
+
+interface Side {
+  readonly produceRate: number;
+  readonly consumeRate: number;
+  readonly consumed: number;
+}
+
+async function measure(bootstrap: string, count: number): Promise<Side> {
+  const produceMs = await kcatProduceMs(bootstrap, TOPIC.name, count, LINE_BYTES);
+  const { ms, records } = await kcatConsume(bootstrap, TOPIC.name);
+  return { produceRate: (count / produceMs) * 1000, consumeRate: (records / ms) * 1000, consumed: records };
+}
+
+async function mockSide(count: number): Promise<Side> {
+  const mock = await startMockCluster(3);
+  try {
+    return await measure(mock.bootstrap, count);
+  } finally {
+    await mock.stop();
+  }
+}
+
+async function gatewaySide(count: number): Promise<Side | string> {
+  let gateway;
+  try {
+    gateway = await startGateway({ brokers: 3, topics: [TOPIC], trace: 'off', speed: 1 });
+  } catch (error) {
+    return `the gateway did not start: ${(error as Error).message}`;
+  }
+  try {
+    return await measure(gateway.bootstrapServers, count);
+  } catch (error) {
+    return `kcat against the gateway failed: ${(error as Error).message.slice(0, 500)}`;
+  } finally {
+    await gateway.stop().catch((error: Error) => process.stderr.write(`gateway.stop: ${error.message}\n`));
+  }
+}
+
+const ratio = (gateway: number, mock: number) => gateway / mock;
+
+export const gatewaySuite: BenchSuite = {
+  name: 'gateway',
+  async run() {
+    if (!kcatAvailable()) {
+      process.stderr.write(`gateway suite skipped: ${KCAT} not found (apt-get install kcat)\n`);
+      return [];
+    }
+    const count = messageCount();
+    const shape = `3 brokers, topic of 4 partitions RF=3, ${count.toLocaleString('en-US')} records of 100 B`;
+    const mock = await mockSide(count);
+    const gateway = await gatewaySide(count);
+    const figures: Figure[] = [
+      { name: 'mock.kcat_produce.records_per_s', value: mock.produceRate, unit: 'records/s', mode: `librdkafka mock cluster, kcat -P acks=all, spawn to exit; ${shape}` },
+      {
+        name: 'mock.kcat_consume.records_per_s',
+        value: mock.consumeRate,
+        unit: 'records/s',
+        mode: `librdkafka mock cluster, kcat -C -e -o beginning, spawn to exit; read ${mock.consumed.toLocaleString('en-US')} records (the mock keeps only the last MBs per partition)`,
+      },
+    ];
+    if (typeof gateway === 'string') {
+      process.stderr.write(`gateway.kcat_* figures skipped: ${gateway}\n`);
+      return figures;
+    }
+    const lost = gateway.consumed !== count ? ` (read ${gateway.consumed.toLocaleString('en-US')}, expected ${count.toLocaleString('en-US')})` : '';
+    figures.push(
+      { name: 'gateway.kcat_produce.records_per_s', value: gateway.produceRate, unit: 'records/s', mode: `kafkasim gateway, trace off, kcat -P acks=all, spawn to exit; ${shape}` },
+      { name: 'gateway_vs_mock.kcat_produce.ratio', value: ratio(gateway.produceRate, mock.produceRate), unit: '×', mode: 'gateway records/s ÷ mock records/s', target: '≥ 1.0' },
+      { name: 'gateway.kcat_consume.records_per_s', value: gateway.consumeRate, unit: 'records/s', mode: `kafkasim gateway, kcat -C -e -o beginning, spawn to exit${lost}` },
+      { name: 'gateway_vs_mock.kcat_consume.ratio', value: ratio(gateway.consumeRate, mock.consumeRate), unit: '×', mode: 'gateway records/s ÷ mock records/s' },
+    );
+    return figures;
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * What the real-client tests share: the clients' absolute paths (Debian's packages, installed by
+ * .ci/run; never a python3 that happens to come first on the PATH), a check that fails with the
+ * package to install, a poll for conditions that real clients reach in wall time, and kafkajs
+ * with its log kept for failure messages instead of printed.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+
+export const KCAT = '/usr/bin/kcat';
+export const PYTHON = '/usr/bin/python3';
+
+/** Throws naming the Debian package when `path` is missing. */
+export function requireClient(path: string, debianPackage: string): void {
+  if (!existsSync(path)) throw new Error(`${path} not found: this test needs Debian's ${debianPackage} (apt-get install ${debianPackage}; .ci/run installs it)`);
+}
+
+/** /usr/bin/python3 must import kafka-python 2.0.2 (Debian's python3-kafka). */
+export function requireKafkaPython(): void {
+  requireClient(PYTHON, 'python3');
+  let version: string;
+  try {
+    version = execFileSync(PYTHON, ['-c', 'import kafka; print(kafka.__version__)'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(`${PYTHON} cannot import kafka: this test needs Debian's python3-kafka (apt-get install python3-kafka; .ci/run installs it)`);
+  }
+  if (version !== '2.0.2') throw new Error(`${PYTHON} has kafka-python ${version}; these tests were written against 2.0.2 (Debian's python3-kafka)`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `predicate` holds; rejects after `timeoutMs` with `what` and `detail()`. */
+export async function waitFor(what: string, predicate: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail() ? `: ${detail()}` : ''}`);
+    await sleep(50);
+  }
+}
+
+const LEVEL_NAMES: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
+
+/** A kafkajs client whose log lines go to `log` (the tail is shown when a wait times out). */
+export function kafkajsClient(brokers: string, clientId: string, log: string[], extra: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: brokers.split(','),
+    logLevel: logLevel.INFO,
+    logCreator: () => ({ namespace, level, log: entry }) => {
+      log.push(`${LEVEL_NAMES[level] ?? level} ${namespace}: ${entry.message}${entry.error ? ` (${String(entry.error)})` : ''}`);
+    },
+    ...extra,
+  });
+}
+
+export const tail = (log: readonly string[], lines = 30) => log.slice(-lines).join('\n');
