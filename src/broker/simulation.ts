@@ -144,10 +144,17 @@ export class Simulation {
     return this.kernel.world.state[BROKERS_SLICE] as BrokersState;
   }
 
-  /** The active controller's broker id, or undefined. */
+  /**
+   * The active controller's broker id, or undefined. A paused ex-controller still believes it is
+   * one (it has not seen its session expire: KIP-380's zombie), so the highest controller epoch wins.
+   */
   get controllerId(): number | undefined {
-    for (const [id, state] of Object.entries(this.brokerStates)) if (state.controller !== null) return Number(id);
-    return undefined;
+    let best: { id: number; epoch: number } | undefined;
+    for (const [id, state] of Object.entries(this.brokerStates)) {
+      const epoch = state.controller?.epoch;
+      if (epoch !== undefined && (best === undefined || epoch > best.epoch)) best = { id: Number(id), epoch };
+    }
+    return best?.id;
   }
 
   /** The partition as broker `id` hosts it. */

@@ -31,15 +31,19 @@ export class ConfigError extends KafkasimError {
   }
 }
 
-/** `FailedToSendMessageException`: messages still unsent after `message.send.max.retries` + 1 attempts. */
+/**
+ * `FailedToSendMessageException`: messages still unsent after `message.send.max.retries` + 1 attempts.
+ * The message keeps 0.8.2's wording, which says "after N tries" with N = the retries, one fewer than
+ * the attempts made (`DefaultEventHandler.handle`); `retries` holds that N.
+ */
 export class FailedToSendMessageError extends KafkasimError {
   readonly code = 'FAILED_TO_SEND';
   constructor(
-    readonly attempts: number,
+    readonly retries: number,
     readonly unsent: number,
     readonly lastError: unknown,
   ) {
-    super(`Failed to send messages after ${attempts} tries (${unsent} message(s) unsent).`);
+    super(`Failed to send messages after ${retries} tries (${unsent} message(s) unsent).`);
   }
 }
 

@@ -103,7 +103,10 @@ describe('sync producer: DefaultEventHandler retries and their duplicates (§5.3
     expect(produces[1]!.timeMs - produces[0]!.timeMs).toBe(2 + 250 + 4 + 2);
     expect(produces[2]!.timeMs - produces[1]!.timeMs).toBe(2 + 250 + 4 + 2);
     expect(traceOf(sim, 'produce.rejected').map((r) => r.data.error)).toEqual(['MessageSizeTooLarge', 'MessageSizeTooLarge', 'MessageSizeTooLarge']);
-    expect(producer.ledger.entries[0]).toMatchObject({ fate: 'failed', attempts: 3, error: (task.error as Error).message });
+    expect(producer.ledger.entries[0]).toMatchObject({ fate: 'failed', attempts: 3 });
+    // The ledger says why, which the exception's text does not: the last attempt's error.
+    expect(producer.ledger.entries[0]!.error).toMatch(/^Failed to send messages after 2 tries \(1 message\(s\) unsent\)\. Last error: .*MessageSizeTooLarge/);
+    expect((task.error as FailedToSendMessageError).retries).toBe(2);
     expect(leaderLogValues(sim, 't', 0)).toEqual([]);
     // The handler also backs off and refreshes after the last attempt before giving up (as
     // Kafka's loop does): 4 metadata requests for 3 attempts.

@@ -104,6 +104,8 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
       batches: read.batches,
       partialMessage: read.partialMessage,
     },
-    sizeBytes: read.sizeBytes,
+    // What the response carries: with a cut message, the whole `fetchSize` slice of the log (0.8.2's
+    // `FileMessageSet.read` sizes the slice, partial message included), so it counts towards minBytes.
+    sizeBytes: read.partialMessage ? fetchSize : read.sizeBytes,
   };
 }

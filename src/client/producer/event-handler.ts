@@ -84,7 +84,12 @@ export class DefaultEventHandler {
     }
     if (outstanding.length > 0) {
       const error = new FailedToSendMessageError(retries, outstanding.length, lastError);
-      for (const m of outstanding) if (m.entry !== undefined) settle(m.entry, 'failed', this.runtime.nowMs(), error.message);
+      // The ledger keeps why each message's last attempt failed, which the exception's text does not say.
+      for (const m of outstanding) {
+        if (m.entry === undefined) continue;
+        const why = m.entry.error === undefined ? error.message : `${error.message} Last error: ${m.entry.error}`;
+        settle(m.entry, 'failed', this.runtime.nowMs(), why);
+      }
       throw error;
     }
   }

@@ -105,6 +105,15 @@ describe('Fetch: byte limits', () => {
     const zero = await read(c, 0);
     expect(zero).toMatchObject({ errorCode: 0, batches: [], partialMessage: false });
   });
+
+  it('counts a partial message towards minBytes: the response carries the whole fetchSize slice of the log', async () => {
+    const c = await threeMessages();
+    const pending = c.client.start(1, fetchRequest('t', 0, 0, { fetchSize: 45, minBytes: 45, maxWait: 1_000 }));
+    const response = await pending.wait();
+    expect(fetchedValues(response.partitions[0]!)).toEqual(['aaaa']);
+    expect(response.partitions[0]!.partialMessage).toBe(true);
+    expect(pending.settledAtMs! - pending.startedAtMs).toBeLessThan(100);
+  });
 });
 
 describe('Fetch: maxWait and minBytes', () => {
