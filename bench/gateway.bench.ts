@@ -3,7 +3,10 @@
  * gateway and into librdkafka's built-in mock cluster, then consuming them back with
  * `kcat -C -e -o beginning`, side by side in one run: records/s for each and the ratio
  * gateway / mock (target ≥ 1.0 for produce, while the gateway models replication, ISR and acks
- * that the mock does not). N is BENCH_GATEWAY_MESSAGES (default 1,000,000).
+ * that the mock does not). N is BENCH_GATEWAY_MESSAGES (default 1,000,000). Both producers read
+ * the same input file on stdin, written before either is timed (feeding kcat through a pipe from
+ * this process would take event-loop time from the gateway, which runs here, and not from the
+ * mock cluster).
  *
  * Both clusters have 3 brokers and one topic of 4 partitions, replication factor 3: the shape the
  * mock cluster gives a topic it auto-creates (rdkafka_mock.c defaults). Times are wall clock from
@@ -18,7 +21,7 @@
  */
 import { startGateway } from '../src/gateway/index.ts';
 import type { BenchSuite, Figure } from './harness.ts';
-import { KCAT, kcatAvailable, kcatConsume, kcatProduceMs, startMockCluster } from './kcat.ts';
+import { KCAT, kcatAvailable, kcatConsume, kcatProduceMs, removeInput, startMockCluster, writeInputFile } from './kcat.ts';
 
 const LINE_BYTES = 101; // 100 bytes of value and kcat's newline delimiter
 const TOPIC = { name: 'bench', partitions: 4, replicationFactor: 3 } as const;
@@ -37,22 +40,22 @@ interface Side {
   readonly consumed: number;
 }
 
-async function measure(bootstrap: string, count: number): Promise<Side> {
-  const produceMs = await kcatProduceMs(bootstrap, TOPIC.name, count, LINE_BYTES);
+async function measure(bootstrap: string, input: string, count: number): Promise<Side> {
+  const produceMs = await kcatProduceMs(bootstrap, TOPIC.name, input);
   const { ms, records } = await kcatConsume(bootstrap, TOPIC.name);
   return { produceRate: (count / produceMs) * 1000, consumeRate: (records / ms) * 1000, consumed: records };
 }
 
-async function mockSide(count: number): Promise<Side> {
+async function mockSide(input: string, count: number): Promise<Side> {
   const mock = await startMockCluster(3);
   try {
-    return await measure(mock.bootstrap, count);
+    return await measure(mock.bootstrap, input, count);
   } finally {
     await mock.stop();
   }
 }
 
-async function gatewaySide(count: number): Promise<Side | string> {
+async function gatewaySide(input: string, count: number): Promise<Side | string> {
   let gateway;
   try {
     gateway = await startGateway({ brokers: 3, topics: [TOPIC], trace: 'off', speed: 1 });
@@ -60,7 +63,7 @@ async function gatewaySide(count: number): Promise<Side | string> {
     return `the gateway did not start: ${(error as Error).message}`;
   }
   try {
-    return await measure(gateway.bootstrapServers, count);
+    return await measure(gateway.bootstrapServers, input, count);
   } catch (error) {
     return `kcat against the gateway failed: ${(error as Error).message.slice(0, 500)}`;
   } finally {
@@ -79,8 +82,15 @@ export const gatewaySuite: BenchSuite = {
     }
     const count = messageCount();
     const shape = `3 brokers, topic of 4 partitions RF=3, ${count.toLocaleString('en-US')} records of 100 B`;
-    const mock = await mockSide(count);
-    const gateway = await gatewaySide(count);
+    const input = writeInputFile(count, LINE_BYTES);
+    let mock: Side;
+    let gateway: Side | string;
+    try {
+      mock = await mockSide(input, count);
+      gateway = await gatewaySide(input, count);
+    } finally {
+      removeInput(input);
+    }
     const figures: Figure[] = [
       { name: 'mock.kcat_produce.records_per_s', value: mock.produceRate, unit: 'records/s', mode: `librdkafka mock cluster, kcat -P acks=all, spawn to exit; ${shape}` },
       {

@@ -1,13 +1,15 @@
 /**
- * kcat (librdkafka) driven as a benchmark load: a producer fed N lines on stdin, timed from spawn
- * to exit, and a consumer reading a topic from the beginning to its end (`-e`), timed the same way
- * and counting the lines it printed. Also librdkafka's built-in mock cluster (`test.mock.num.brokers`,
+ * kcat (librdkafka) driven as a benchmark load: a producer reading N lines from a file on its
+ * stdin, timed from spawn to exit, and a consumer reading a topic from the beginning to its end
+ * (`-e`), timed the same way and counting the lines it printed. Also librdkafka's built-in mock cluster (`test.mock.num.brokers`,
  * rdkafka_mock.c), which lives inside a kcat process for as long as that process runs: a kcat
  * producer whose stdin stays open keeps it alive, and librdkafka logs its bootstrap list
  * ("Mock cluster enabled: ... replaced with 127.0.0.1:PORT,...") on stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 /** Debian's kcat 1.7.1 (librdkafka 2.0.2), installed by .ci/run. */
 export const KCAT = '/usr/bin/kcat';
@@ -16,19 +18,38 @@ export function kcatAvailable(): boolean {
   return existsSync(KCAT);
 }
 
-/** `count` lines of `lineBytes` bytes (newline included), numbered, written in chunks. */
-function* lines(count: number, lineBytes: number): Generator<Buffer> {
-  const CHUNK = 10_000;
-  for (let first = 0; first < count; first += CHUNK) {
-    const n = Math.min(CHUNK, count - first);
-    const chunk = Buffer.alloc(n * lineBytes, 'x');
-    for (let i = 0; i < n; i++) {
-      const end = (i + 1) * lineBytes - 1;
-      chunk.write(String(first + i), i * lineBytes, 'latin1');
-      chunk[end] = 0x0a;
+/**
+ * Writes `count` lines of `lineBytes` bytes (newline included), numbered, to a new file in the
+ * system's temporary directory and returns its path: the producer's input, made once and read by
+ * every producer from a file rather than fed through a pipe by this process (which would compete
+ * for the event loop with the gateway it measures, and not with the mock cluster). Remove it with
+ * `removeInput`.
+ */
+export function writeInputFile(count: number, lineBytes: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kafkasim-bench-'));
+  const file = join(dir, 'input.txt');
+  const fd = openSync(file, 'w');
+  try {
+    const CHUNK = 10_000;
+    for (let first = 0; first < count; first += CHUNK) {
+      const n = Math.min(CHUNK, count - first);
+      const chunk = Buffer.alloc(n * lineBytes, 'x');
+      for (let i = 0; i < n; i++) {
+        const end = (i + 1) * lineBytes - 1;
+        chunk.write(String(first + i), i * lineBytes, 'latin1');
+        chunk[end] = 0x0a;
+      }
+      writeSync(fd, chunk);
     }
-    yield chunk;
+  } finally {
+    closeSync(fd);
   }
+  return file;
+}
+
+/** Removes a file made by `writeInputFile` (and its directory). */
+export function removeInput(file: string): void {
+  rmSync(dirname(file), { recursive: true, force: true });
 }
 
 function exited(child: ChildProcess, what: string, stderr: () => string): Promise<void> {
@@ -41,22 +62,19 @@ function exited(child: ChildProcess, what: string, stderr: () => string): Promis
   });
 }
 
-/** Wall-clock ms for `kcat -P` to send `count` lines of `lineBytes` bytes (acks=all) and exit. */
-export async function kcatProduceMs(bootstrap: string, topic: string, count: number, lineBytes: number): Promise<number> {
-  const start = process.hrtime.bigint();
-  const child = spawn(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=all'], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = exited(child, 'kcat -P', () => stderr);
-  const stdin = child.stdin!;
-  stdin.on('error', () => {}); // an early exit is reported by `done`
-  for (const chunk of lines(count, lineBytes)) {
-    if (!stdin.write(chunk)) await new Promise((resolve) => stdin.once('drain', resolve));
-    if (child.exitCode !== null) break;
+/** Wall-clock ms for `kcat -P` to send every line of `inputFile` (its stdin; acks=all) and exit. */
+export async function kcatProduceMs(bootstrap: string, topic: string, inputFile: string): Promise<number> {
+  const input = openSync(inputFile, 'r');
+  try {
+    const start = process.hrtime.bigint();
+    const child = spawn(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=all'], { stdio: [input, 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await exited(child, 'kcat -P', () => stderr);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  } finally {
+    closeSync(input);
   }
-  stdin.end();
-  await done;
-  return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 /** `kcat -C -e -o beginning -q`: wall-clock ms until it exits, and the lines it printed. */

@@ -5,16 +5,14 @@
  * closes every port.
  */
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { describe, expect, it } from 'vitest';
+import { startGateway } from '../../src/gateway/index.ts';
 import { InvalidArgumentError, KafkasimError } from '../../src/sim/errors.ts';
-import { accepts, eventually } from './support/kcat-runner.ts';
+import { gatewayPerTest } from './support/gateway-per-test.ts';
+import { eventually } from './support/eventually.ts';
+import { accepts } from './support/kcat-runner.ts';
 
-let gateway: Gateway | undefined;
-afterEach(async () => {
-  await gateway?.stop();
-  gateway = undefined;
-});
+const { start } = gatewayPerTest();
 
 /** A base port with `count` free ports after it (asked of the OS, then released). */
 async function freePorts(count: number): Promise<number> {
@@ -34,24 +32,24 @@ async function freePorts(count: number): Promise<number> {
 describe('startGateway', () => {
   it('listens on basePort + i - 1 for broker i and advertises exactly those', async () => {
     const base = await freePorts(3);
-    gateway = await startGateway({ brokers: 3, basePort: base });
+    const gateway = await start({ brokers: 3, basePort: base });
     expect(gateway.listeners).toEqual([1, 2, 3].map((broker, i) => ({ broker, host: '127.0.0.1', port: base + i })));
     expect(gateway.bootstrapServers).toBe(`127.0.0.1:${base},127.0.0.1:${base + 1},127.0.0.1:${base + 2}`);
     for (const { port } of gateway.listeners) expect(await accepts(port)).toBe(true);
   });
 
   it('applies a scheduled fault at its virtual time after serving starts', async () => {
-    gateway = await startGateway({ brokers: 2, speed: 20, schedule: [{ atMs: 200, fault: { kind: 'broker-crash', broker: 2 } }] });
-    const start = gateway.simulation.kernel.nowMs;
+    const gateway = await start({ brokers: 2, speed: 20, schedule: [{ atMs: 200, fault: { kind: 'broker-crash', broker: 2 } }] });
+    const servedAt = gateway.simulation.kernel.nowMs;
     const port = gateway.listeners[1]!.port;
-    await eventually('broker 2 to crash on schedule', () => gateway!.state().brokers[1]!.status === 'NotRunning');
-    expect(gateway.simulation.kernel.nowMs).toBeGreaterThanOrEqual(start + 200);
+    await eventually('broker 2 to crash on schedule', () => gateway.state().brokers[1]!.status === 'NotRunning');
+    expect(gateway.simulation.kernel.nowMs).toBeGreaterThanOrEqual(servedAt + 200);
     await eventually("broker 2's port to refuse", async () => !(await accepts(port)));
     expect(await accepts(gateway.listeners[0]!.port)).toBe(true);
   });
 
   it('never runs virtual time ahead of the wall clock times the speed', async () => {
-    gateway = await startGateway({ brokers: 1, speed: 5 });
+    const gateway = await start({ brokers: 1, speed: 5 });
     const kernel = gateway.simulation.kernel;
     const virtualStart = kernel.nowMs;
     const wallStart = performance.now();
@@ -63,15 +61,14 @@ describe('startGateway', () => {
   });
 
   it('checks a fault before queueing it, and refuses faults once stopped', async () => {
-    gateway = await startGateway({ brokers: 1 });
-    expect(() => gateway!.applyFault({ kind: 'broker-crash', broker: 4 })).toThrow(KafkasimError);
-    expect(() => gateway!.applyFault({ kind: 'meteor' })).toThrow(/meteor/);
+    const gateway = await start({ brokers: 1 });
+    expect(() => gateway.applyFault({ kind: 'broker-crash', broker: 4 })).toThrow(KafkasimError);
+    expect(() => gateway.applyFault({ kind: 'meteor' })).toThrow(/meteor/);
     const port = gateway.listeners[0]!.port;
     await gateway.stop();
     expect(await accepts(port)).toBe(false);
     await expect(gateway.applyFault({ kind: 'heal' })).rejects.toThrow(/a running gateway/);
     await gateway.stop();
-    gateway = undefined;
   });
 
   it.each([

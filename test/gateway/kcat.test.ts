@@ -4,21 +4,18 @@
  * come back with `-C -e` in order, with contiguous offsets per partition; a crashed broker's port
  * refuses connections, its partitions get new leaders, and a restart listens on the same port.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway/index.ts';
-import { accepts, eventually, kcat, parseKcatMetadata } from './support/kcat-runner.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.ts';
+import { gatewayPerTest } from './support/gateway-per-test.ts';
+import { accepts, kcat, parseKcatMetadata } from './support/kcat-runner.ts';
 
 const TOPIC = { name: 'jiketest', partitions: 3, replicationFactor: 2 };
 
-let gateway: Gateway | undefined;
-afterEach(async () => {
-  await gateway?.stop();
-  gateway = undefined;
-});
+const { start } = gatewayPerTest();
 
 describe('kcat -L', () => {
   it('lists the three brokers at their listeners and every partition with its leader and ISR', async () => {
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC] });
+    const gateway = await start({ brokers: 3, topics: [TOPIC] });
     const result = await kcat(['-b', gateway.bootstrapServers, '-L']);
     expect(result.code, result.stderr).toBe(0);
     const metadata = parseKcatMetadata(result.stdout);
@@ -34,7 +31,7 @@ describe('kcat -L', () => {
 
 describe('kcat -P then -C -e', () => {
   it('reads back 10,000 keyed lines produced with acks=all: same keys and values, contiguous offsets, per-partition order', async () => {
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC] });
+    const gateway = await start({ brokers: 3, topics: [TOPIC] });
     const lines = Array.from({ length: 10_000 }, (_, i) => `key-${i}:value-${i}`);
     const produced = await kcat(['-b', gateway.bootstrapServers, '-P', '-t', TOPIC.name, '-K:', '-X', 'acks=all'], { input: `${lines.join('\n')}\n` });
     expect(produced.code, produced.stderr).toBe(0);
@@ -66,7 +63,7 @@ describe('kcat -P then -C -e', () => {
 describe('kcat -G (a balanced consumer group)', () => {
   // Without -o, a member starts from the group's committed offsets, and from the earliest where there are none.
   it('reads every message once as a group member, and a later member of the group starts from the committed offsets', async () => {
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC] });
+    const gateway = await start({ brokers: 3, topics: [TOPIC] });
     const lines = Array.from({ length: 300 }, (_, i) => `k${i}:v${i}`);
     const produced = await kcat(['-b', gateway.bootstrapServers, '-P', '-t', TOPIC.name, '-K:', '-X', 'acks=all'], { input: `${lines.join('\n')}\n` });
     expect(produced.code, produced.stderr).toBe(0);
@@ -86,14 +83,14 @@ describe('kcat -G (a balanced consumer group)', () => {
 describe('a broker crash under kcat', () => {
   it("closes the crashed broker's port, moves its leaders, and listens on the same port after a restart", async () => {
     // Ten virtual ms per wall ms: the controller notices the crash after ZooKeeper's 6 s session timeout.
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC], speed: 10 });
+    const gateway = await start({ brokers: 3, topics: [TOPIC], speed: 10 });
     const victim = gateway.state().partitions.find((p) => p.partition === 0)!.leader;
     const port = gateway.listeners.find((l) => l.broker === victim)!.port;
     expect(await accepts(port)).toBe(true);
 
     await gateway.applyFault({ kind: 'broker-crash', broker: victim });
     expect(await accepts(port)).toBe(false);
-    await eventually('the crashed broker to lead nothing', () => gateway!.state().partitions.every((p) => p.leader !== victim && p.leader !== -1));
+    await eventually('the crashed broker to lead nothing', () => gateway.state().partitions.every((p) => p.leader !== victim && p.leader !== -1));
 
     const during = await kcat(['-b', gateway.bootstrapServers, '-L']);
     expect(during.code, during.stderr).toBe(0);
@@ -107,6 +104,6 @@ describe('a broker crash under kcat', () => {
     await gateway.applyFault({ kind: 'broker-restart', broker: victim });
     await eventually(`broker ${victim}'s listener to accept again on port ${port}`, () => accepts(port));
     expect(gateway.listeners.find((l) => l.broker === victim)!.port).toBe(port);
-    await eventually(`broker ${victim} to be registered again`, async () => parseKcatMetadata((await kcat(['-b', gateway!.bootstrapServers, '-L'])).stdout).brokers.size === 3);
+    await eventually(`broker ${victim} to be registered again`, async () => parseKcatMetadata((await kcat(['-b', gateway.bootstrapServers, '-L'])).stdout).brokers.size === 3);
   });
 });

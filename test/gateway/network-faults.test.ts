@@ -4,26 +4,20 @@
  * simulated clients: isolated, its requests to the broker go unanswered; healed, the simulated
  * TCP retransmits and the answer arrives, in request order with the gateway's own answers.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { describe, expect, it } from 'vitest';
 import { decodeResponseFrame } from '../../src/protocol/wire/index.ts';
-import { RawConnection, requestFrame } from './robustness/raw-connection.ts';
-import { eventually } from './support/kcat-runner.ts';
+import { requestFrame } from './robustness/raw-connection.ts';
+import { eventually } from './support/eventually.ts';
+import { gatewayPerTest } from './support/gateway-per-test.ts';
 
-let gateway: Gateway | undefined;
-let client: RawConnection | undefined;
-afterEach(async () => {
-  client?.destroy();
-  await gateway?.stop();
-  gateway = client = undefined;
-});
+const { start, open } = gatewayPerTest();
 
 describe('network faults on real clients', () => {
   it('holds an isolated client\'s requests until the network heals, answering in order', async () => {
-    gateway = await startGateway({ brokers: 2, topics: [{ name: 't', partitions: 1, replicationFactor: 2 }] });
+    const gateway = await start({ brokers: 2, topics: [{ name: 't', partitions: 1, replicationFactor: 2 }] });
     const listener = gateway.listeners[0]!;
-    client = await RawConnection.open(listener.port);
-    await eventually('the connection to show in the state', () => gateway!.state().connections.length === 1);
+    const client = await open(listener.port);
+    await eventually('the connection to show in the state', () => gateway.state().connections.length === 1);
     const [connection] = gateway.state().connections;
     expect(connection).toEqual({ conn: 1, node: 'wire-1', broker: listener.broker });
 

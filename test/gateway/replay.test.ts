@@ -7,19 +7,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { isRecordingText, readRecording, replayRecording, ReplayDivergedError, startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isRecordingText, readRecording, replayRecording, ReplayDivergedError, type Gateway } from '../../src/gateway/index.ts';
+import { gatewayPerTest } from './support/gateway-per-test.ts';
 import { kcat } from './support/kcat-runner.ts';
 
 const TOPIC = { name: 'jiketest', partitions: 3, replicationFactor: 2 };
 const dir = mkdtempSync(join(tmpdir(), 'kafkasim-gateway-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let gateway: Gateway | undefined;
-afterEach(async () => {
-  await gateway?.stop();
-  gateway = undefined;
-});
+const { start } = gatewayPerTest();
 
 /** Produces and consumes with kcat, with a follower pause in between. */
 async function traffic(g: Gateway): Promise<void> {
@@ -34,7 +31,7 @@ async function traffic(g: Gateway): Promise<void> {
 
 describe('replayRecording', () => {
   it('replays a run recorded in memory to the same trace digest', async () => {
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC], seed: 7, record: true });
+    const gateway = await start({ brokers: 3, topics: [TOPIC], seed: 7, record: true });
     await traffic(gateway);
     await gateway.stop();
     const recording = gateway.recording!;
@@ -50,7 +47,7 @@ describe('replayRecording', () => {
 
   it('replays a run recorded to a file, with a scheduled fault, whose trace is the replayed trace', async () => {
     const file = join(dir, 'run.jsonl');
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC], seed: 8, record: file, schedule: [{ atMs: 30, fault: { kind: 'pause', node: 'broker-2', durationMs: 20 } }] });
+    const gateway = await start({ brokers: 3, topics: [TOPIC], seed: 8, record: file, schedule: [{ atMs: 30, fault: { kind: 'pause', node: 'broker-2', durationMs: 20 } }] });
     await traffic(gateway);
     await gateway.stop();
     const text = readFileSync(file, 'utf8');
@@ -68,7 +65,7 @@ describe('replayRecording', () => {
 
   it('does not pass off a recording whose arrival was moved to another step as the recorded run', async () => {
     const file = join(dir, 'moved.jsonl');
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC], seed: 9, record: file });
+    const gateway = await start({ brokers: 3, topics: [TOPIC], seed: 9, record: file });
     await traffic(gateway);
     await gateway.stop();
     const lines = readFileSync(file, 'utf8').split('\n');

@@ -67,6 +67,20 @@ function syncAnswer(errorCode: number, assignment: Uint8Array = EMPTY): SyncGrou
   return { api: 'SyncGroup', errorCode, assignment };
 }
 
+/** Answers the member's waiting JoinGroup, if any, which then waits no more. */
+function answerJoin(member: MemberMetadata, response: JoinGroupResponse): void {
+  const respond = member.awaitingJoin;
+  member.awaitingJoin = undefined;
+  respond?.(response);
+}
+
+/** Answers the member's waiting SyncGroup, if any, which then waits no more. */
+function answerSync(member: MemberMetadata, response: SyncGroupResponse): void {
+  const respond = member.awaitingSync;
+  member.awaitingSync = undefined;
+  respond?.(response);
+}
+
 export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   private memberIdStream: Rng | undefined;
@@ -179,7 +193,7 @@ export class GroupCoordinator {
     member.sessionTimeoutMs = request.sessionTimeoutMs;
     member.protocols = request.protocols;
     // A second JoinGroup from the same member on another connection replaces the first, which is told to rejoin.
-    member.awaitingJoin?.(joinError(ErrorCode.RebalanceInProgress, member.memberId));
+    answerJoin(member, joinError(ErrorCode.RebalanceInProgress, member.memberId));
     member.awaitingJoin = respond;
     this.maybePrepareRebalance(group, reason);
     this.tryCompleteJoin(group);
@@ -276,11 +290,9 @@ export class GroupCoordinator {
     group.protocolName = group.selectProtocol();
     this.move(group, 'CompletingRebalance', `generation ${group.generationId} with ${group.members.size} member(s), leader ${group.leaderId}, protocol ${group.protocolName}`);
     for (const member of group.members.values()) {
-      const respond = member.awaitingJoin!;
-      member.awaitingJoin = undefined;
       member.generationId = group.generationId;
       this.scheduleSessionExpiry(group, member);
-      respond(this.joinAnswer(group, member));
+      answerJoin(member, this.joinAnswer(group, member));
     }
     this.publish(group);
   }
@@ -288,9 +300,7 @@ export class GroupCoordinator {
   private resetAssignments(group: GroupMetadata, errorCode: number): void {
     for (const member of group.members.values()) {
       member.assignment = EMPTY;
-      const respond = member.awaitingSync;
-      member.awaitingSync = undefined;
-      respond?.(syncAnswer(errorCode));
+      answerSync(member, syncAnswer(errorCode));
     }
   }
 
@@ -323,11 +333,7 @@ export class GroupCoordinator {
         const given = new Map(request.assignments.map((a) => [a.memberId, a.assignment]));
         for (const m of group.members.values()) m.assignment = given.get(m.memberId) ?? EMPTY;
         this.move(group, 'Stable', `the leader ${member.memberId} sent the assignment of generation ${group.generationId}`);
-        for (const m of group.members.values()) {
-          const answer = m.awaitingSync;
-          m.awaitingSync = undefined;
-          answer?.(syncAnswer(ErrorCode.NoError, m.assignment));
-        }
+        for (const m of group.members.values()) answerSync(m, syncAnswer(ErrorCode.NoError, m.assignment));
         this.publish(group);
         return;
       }
@@ -392,9 +398,7 @@ export class GroupCoordinator {
 
   private removeMember(group: GroupMetadata, member: MemberMetadata, why: string): void {
     member.sessionTimer?.cancel();
-    const respond = member.awaitingJoin;
-    member.awaitingJoin = undefined;
-    respond?.(joinError(ErrorCode.UnknownMemberId, member.memberId));
+    answerJoin(member, joinError(ErrorCode.UnknownMemberId, member.memberId));
     group.remove(member.memberId);
     this.narrate(group, 'group.member-removed', { member: member.memberId, leader: group.leaderId }, `${member.memberId} is removed from group ${group.groupId}: ${why}.`);
   }
@@ -446,11 +450,13 @@ export class GroupCoordinator {
   }
 
   fetchOffsets(request: GroupOffsetFetchRequest, respond: (response: GroupOffsetFetchResponse) => void): void {
+    const failed = (errorCode: number): GroupOffsetFetchResponse => ({
+      api: 'GroupOffsetFetch',
+      errorCode,
+      partitions: (request.partitions ?? []).map(({ topic, partition }) => ({ topic, partition, offset: -1, metadata: '', errorCode })),
+    });
     const found = this.run(() => this.lookup(request.groupId));
-    if (!found.coordinating) {
-      const errorCode = ErrorCode.NotCoordinatorForConsumer;
-      return respond({ api: 'GroupOffsetFetch', errorCode, partitions: (request.partitions ?? []).map(({ topic, partition }) => ({ topic, partition, offset: -1, metadata: '', errorCode })) });
-    }
+    if (!found.coordinating) return respond(failed(ErrorCode.NotCoordinatorForConsumer));
     const { ctx } = this;
     ctx.env.spawn(`broker-${ctx.brokerId}/group-offset-fetch ${request.groupId}`, async () => {
       try {
@@ -471,9 +477,8 @@ export class GroupCoordinator {
         }
         respond({ api: 'GroupOffsetFetch', errorCode: ErrorCode.NoError, partitions });
       } catch (error) {
-        const errorCode = ErrorCode.ConsumerCoordinatorNotAvailable;
         ctx.narrate('group.offset-fetch-failed', { group: request.groupId, error: causeMessage(error) }, `Broker ${ctx.brokerId} could not read group ${request.groupId}'s offsets: ${causeMessage(error)}.`);
-        respond({ api: 'GroupOffsetFetch', errorCode, partitions: (request.partitions ?? []).map(({ topic, partition }) => ({ topic, partition, offset: -1, metadata: '', errorCode })) });
+        respond(failed(ErrorCode.ConsumerCoordinatorNotAvailable));
       }
     });
   }
@@ -566,12 +571,8 @@ export class GroupCoordinator {
     group.pendingMembers.clear();
     for (const member of group.members.values()) {
       member.sessionTimer?.cancel();
-      const join = member.awaitingJoin;
-      const sync = member.awaitingSync;
-      member.awaitingJoin = undefined;
-      member.awaitingSync = undefined;
-      join?.(joinError(ErrorCode.NotCoordinatorForConsumer, member.memberId));
-      sync?.(syncAnswer(ErrorCode.NotCoordinatorForConsumer));
+      answerJoin(member, joinError(ErrorCode.NotCoordinatorForConsumer, member.memberId));
+      answerSync(member, syncAnswer(ErrorCode.NotCoordinatorForConsumer));
     }
     this.groups.delete(group.groupId);
     this.move(group, 'Dead', why);

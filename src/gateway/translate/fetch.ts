@@ -1,8 +1,9 @@
 /**
  * Fetch (key 1) ↔ the broker's FetchRequest, as a consumer (Kafka 0.9+'s empty answer between
  * high watermark and log end offset, `emptyAboveHighWatermark`). The broker's batches are
- * encoded for the version asked: record batches v2 (magic 2) for v4+, message sets of magic 1
- * for v2-v3 and magic 0 for v0-v1, each internal batch as one batch at its base offset.
+ * encoded for the version asked (`fetchRecordChunks`): record batches v2 (magic 2) for v4+,
+ * encoded once per stored batch and then served from those bytes, message sets of magic 1 for
+ * v2-v3 and magic 0 for v0-v1, each internal batch as one batch at its base offset.
  * The last stable offset (v4+) is the high watermark (no transactions), aborted transactions
  * are none, the log start offset (v5+) is the leader's.
  *
@@ -14,10 +15,8 @@
  * timestamps (-1) and headers (none): the 0.8.2 log keeps neither.
  */
 import type { FetchPartitionRequest } from '../../protocol/api.ts';
-import type { MessageBatch, Payload } from '../../protocol/message.ts';
 import { fetchApi, type FetchRequest, type FetchResponse, type FetchResponsePartition } from '../../protocol/wire/apis/fetch.ts';
-import { WireWriter } from '../../protocol/wire/primitives.ts';
-import { encodeMessageSet, encodeRecordBatch, type RecordInput } from '../../protocol/wire/records.ts';
+import { fetchRecordChunks } from '../../protocol/wire/message-batches.ts';
 import { expectResponse, requestBase, type Translator } from './translator.ts';
 
 const NO_ABORTED_TRANSACTIONS: readonly never[] = [];
@@ -51,7 +50,7 @@ export const fetchTranslator: Translator<'Fetch', FetchRequest, FetchResponse> =
                 logStartOffset: answer.logStartOffset,
                 abortedTransactions: NO_ABORTED_TRANSACTIONS,
                 preferredReadReplica: -1,
-                records: encodeBatches(answer.batches, version),
+                records: fetchRecordChunks(answer.batches, version),
               };
             }),
           })),
@@ -60,24 +59,3 @@ export const fetchTranslator: Translator<'Fetch', FetchRequest, FetchResponse> =
     };
   },
 };
-
-/** The batches as the record format of fetch version `version`. */
-function encodeBatches(batches: readonly MessageBatch[], version: number): Uint8Array | null {
-  let bytes = 0;
-  for (const batch of batches) bytes += batch.sizeBytes;
-  if (bytes === 0) return new Uint8Array(0);
-  const writer = new WireWriter(bytes + 64 * batches.length);
-  for (const batch of batches) {
-    if (batch.messages.length === 0) continue;
-    const records: RecordInput[] = batch.messages.map((m) => ({ key: toBytes(m.key), value: toBytes(m.value) }));
-    if (version >= 4) encodeRecordBatch(writer, { baseOffset: batch.baseOffset, records });
-    else encodeMessageSet(writer, version >= 2 ? 1 : 0, batch.baseOffset, records);
-  }
-  return writer.finish();
-}
-
-const utf8 = new TextEncoder();
-
-function toBytes(payload: Payload | null): Uint8Array | null {
-  return typeof payload === 'string' ? utf8.encode(payload) : payload;
-}

@@ -13,10 +13,11 @@
  */
 import type { ProducePartitionData } from '../../protocol/api.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { createMessage, type Message } from '../../protocol/message.ts';
+import type { Message } from '../../protocol/message.ts';
 import { produceApi, type ProduceRequest, type ProduceResponse } from '../../protocol/wire/apis/produce.ts';
 import { UnsupportedCompressionError, WireDecodeError } from '../../protocol/wire/errors.ts';
-import { decodeRecordSet } from '../../protocol/wire/records.ts';
+import { WireMessage } from '../../protocol/wire/message-batches.ts';
+import { readRecordSpans } from '../../protocol/wire/records.ts';
 import { expectResponse, requestBase, type Translator } from './translator.ts';
 
 /** `Errors.UNSUPPORTED_COMPRESSION_TYPE`. */
@@ -60,11 +61,18 @@ export const produceTranslator: Translator<'Produce', ProduceRequest, ProduceRes
   },
 };
 
-/** The records as internal messages, or the error code to answer for them. */
+/**
+ * The records as internal messages, or the error code to answer for them. The messages keep their
+ * keys and values in the request's bytes (`WireMessage`): one object per record, no copies.
+ */
 function decodeMessages(records: Uint8Array | null): Message[] | number {
   if (records === null) return [];
+  const messages: Message[] = [];
   try {
-    return decodeRecordSet(records).map((record) => createMessage(record.key, record.value));
+    readRecordSpans(records, (bytes, at) => {
+      messages.push(new WireMessage(bytes, at));
+    });
+    return messages;
   } catch (error) {
     if (error instanceof UnsupportedCompressionError) return UNSUPPORTED_COMPRESSION_TYPE;
     if (error instanceof WireDecodeError) return ErrorCode.InvalidMessage;

@@ -13,9 +13,79 @@
  * (-1, not idempotent), compression (a stored batch is served uncompressed), the partition leader
  * epoch (-1).
  */
-import type { MessageBatch, Payload } from '../message.ts';
+import { LOG_OVERHEAD_BYTES, MESSAGE_HEADER_BYTES, type Message, type MessageBatch, type Payload } from '../message.ts';
 import { WireWriter } from './primitives.ts';
 import { encodeMessageSet, encodeRecordBatch, type RecordInput } from './records.ts';
+
+/**
+ * A message whose key and value stay where they arrived, in a record of a request's bytes: what a
+ * broker taking in produced records keeps. It holds only the bytes and where the record's key
+ * starts (its varint length, then the key, then the value's varint length and the value, as
+ * `readRecordSpans` found and checked them), and reads the lengths again when asked: two fields
+ * per record, because a log of a million records holds a million of these and each one costs the
+ * garbage collector its size (copied when it survives the young generation) whatever it holds.
+ * `key` and `value` are views made on each read, equal in content to the bytes sent. The bytes
+ * must not be reused while the message lives (a request frame never is).
+ */
+export class WireMessage implements Message {
+  constructor(
+    private readonly bytes: Uint8Array,
+    /** Where the record's key length (a zigzag varint) is. */
+    private readonly at: number,
+  ) {}
+
+  get key(): Uint8Array | null {
+    const bytes = this.bytes;
+    const length = readVarint(bytes, this.at);
+    if (length < 0) return null;
+    const from = this.at + varintBytes(bytes, this.at);
+    return bytes.subarray(from, from + length);
+  }
+
+  get value(): Uint8Array | null {
+    const bytes = this.bytes;
+    let at = this.at;
+    const keyLength = readVarint(bytes, at);
+    at += varintBytes(bytes, at) + (keyLength < 0 ? 0 : keyLength);
+    const length = readVarint(bytes, at);
+    if (length < 0) return null;
+    const from = at + varintBytes(bytes, at);
+    return bytes.subarray(from, from + length);
+  }
+
+  /** `createMessage`'s size: LogOverhead + Message.MinHeaderSize + key and value bytes. */
+  get sizeBytes(): number {
+    const bytes = this.bytes;
+    let at = this.at;
+    const keyLength = readVarint(bytes, at);
+    at += varintBytes(bytes, at);
+    if (keyLength > 0) at += keyLength;
+    const valueLength = readVarint(bytes, at);
+    return LOG_OVERHEAD_BYTES + MESSAGE_HEADER_BYTES + (keyLength < 0 ? 0 : keyLength) + (valueLength < 0 ? 0 : valueLength);
+  }
+
+  /** As a plain message serialises (key, value, sizeBytes), not its position. */
+  toJSON(): { key: Uint8Array | null; value: Uint8Array | null; sizeBytes: number } {
+    return { key: this.key, value: this.value, sizeBytes: this.sizeBytes };
+  }
+}
+
+/** The zigzag varint at `at` (already checked when the record was read). */
+function readVarint(bytes: Uint8Array, at: number): number {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = bytes[at++]!;
+    value |= (byte & 0x7f) << shift;
+    if (byte < 0x80) return (value >>> 1) ^ -(value & 1);
+  }
+}
+
+/** How many bytes the varint at `at` takes. */
+function varintBytes(bytes: Uint8Array, at: number): number {
+  let n = 1;
+  while (bytes[at + n - 1]! >= 0x80) n++;
+  return n;
+}
 
 const cache = new WeakMap<MessageBatch, Uint8Array>();
 const utf8 = new TextEncoder();

@@ -373,6 +373,12 @@ export class WireReader {
     return this.buffer.subarray(start, this.pos);
   }
 
+  /** Moves past the next `length` bytes (checked against the bytes left) without a view. */
+  skip(length: number, what = 'bytes'): void {
+    this.need(length, what);
+    this.pos += length;
+  }
+
   /**
    * An array's element count, checked against the bytes left: each element takes at least
    * `minElementBytes`, so a hostile count fails here instead of allocating.
@@ -409,6 +415,32 @@ export class WireReader {
 
   /** A zigzag varint (`ByteUtils.readVarint`: at most 5 bytes). */
   varint(): number {
+    const buffer = this.buffer;
+    let pos = this.pos;
+    if (pos + 5 <= this.end) {
+      // Room for the longest varint: no check per byte (records hold millions of these).
+      let byte = buffer[pos++]!;
+      let value = byte & 0x7f;
+      if (byte >= 0x80) {
+        byte = buffer[pos++]!;
+        value |= (byte & 0x7f) << 7;
+        if (byte >= 0x80) {
+          byte = buffer[pos++]!;
+          value |= (byte & 0x7f) << 14;
+          if (byte >= 0x80) {
+            byte = buffer[pos++]!;
+            value |= (byte & 0x7f) << 21;
+            if (byte >= 0x80) {
+              byte = buffer[pos++]!;
+              value |= (byte & 0x7f) << 28;
+              if (byte >= 0x80) throw this.error('varint', 'more than 5 bytes', this.pos);
+            }
+          }
+        }
+      }
+      this.pos = pos;
+      return (value >>> 1) ^ -(value & 1);
+    }
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       this.need(1, 'varint');
@@ -421,6 +453,12 @@ export class WireReader {
 
   /** A zigzag varlong (`ByteUtils.readVarlong`: at most 10 bytes) that must be a safe integer. */
   varlong(): number {
+    const first = this.pos < this.end ? this.buffer[this.pos]! : 0x80;
+    if (first < 0x80) {
+      // One byte (a record's timestamp delta, mostly).
+      this.pos++;
+      return first % 2 === 0 ? first / 2 : -(first + 1) / 2;
+    }
     let value = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {

@@ -209,6 +209,96 @@ export function decodeRecordSet(records: Uint8Array, options: RecordSetOptions =
   return out;
 }
 
+/**
+ * Where one record's key and value are in `bytes`: at `at`, the key's length as a zigzag varint
+ * (-1: null), the key, the value's length likewise, the value; checked, so a reader may trust them.
+ */
+export type RecordSpanSink = (bytes: Uint8Array, at: number) => void;
+
+/**
+ * Every record of a record set, read and checked exactly as `decodeRecordSet` reads it (CRCs,
+ * lengths, header counts, gzip) and failing with the same error, but handing `sink` only where
+ * each record's key and value are: no view and no record object per record; offsets, timestamps
+ * and headers are checked and skipped. Legacy entries (magic 0/1), whose lengths are int32s, are
+ * re-encoded as a varint-length key and value in a buffer of their own. For a broker taking in
+ * produced records, which keeps only keys and values. Records come in order; a set that fails
+ * throws after `sink` has seen the records before the damage, so a caller drops what it collected.
+ */
+export function readRecordSpans(records: Uint8Array, sink: RecordSpanSink): void {
+  const reader = new WireReader(records, 0, records.length, 'record set');
+  while (reader.remaining > 0) {
+    const size = entrySize(reader, NO_OPTIONS);
+    if (size < 0) break;
+    const start = reader.pos;
+    const magic = records[start + MAGIC_OFFSET]!;
+    if (magic === 2) {
+      verifyBatchCrc(reader, start, size);
+      readBatchSpans(readBatchHeader(reader, start, size), sink);
+    } else {
+      const legacy: DecodedRecord[] = [];
+      readLegacyEntry(reader, start, size, legacy, true);
+      for (const record of legacy) sinkViews(record.key, record.value, sink);
+    }
+    reader.pos = start + size;
+  }
+}
+
+/** The records of one v2 batch as spans (`decodeRecords` without the record objects). */
+function readBatchSpans(batch: RecordBatchView, sink: RecordSpanSink): void {
+  const codec = batchCompression(batch);
+  let body: Uint8Array;
+  let start: number;
+  if (codec === Compression.None) {
+    body = batch.bytes;
+    start = RECORD_BATCH_OVERHEAD;
+  } else {
+    body = decompress(codec, batch.bytes.subarray(RECORD_BATCH_OVERHEAD), 'record batch');
+    start = 0;
+  }
+  const reader = new WireReader(body, start, body.length, 'record');
+  const count = batch.recordCount;
+  if (count * MIN_RECORD_BYTES > reader.remaining) {
+    throw reader.error('record count', `${count} records cannot fit in ${reader.remaining} bytes`);
+  }
+  for (let i = 0; i < count; i++) {
+    const length = reader.varint();
+    if (length < 0 || length > reader.remaining) throw reader.error('record length', `${length} is not in [0, ${reader.remaining}]`);
+    const end = reader.pos + length;
+    reader.int8(); // record attributes
+    reader.varlong(); // timestamp delta
+    reader.varint(); // offset delta
+    const at = reader.pos;
+    skipVarintBytes(reader, 'record key');
+    skipVarintBytes(reader, 'record value');
+    const headerCount = reader.varint();
+    if (headerCount < 0 || headerCount * 2 > end - reader.pos) throw reader.error('header count', `${headerCount} headers cannot fit in ${end - reader.pos} bytes`);
+    for (let h = 0; h < headerCount; h++) {
+      if (skipVarintBytes(reader, 'header key') === -1) throw reader.error('header key', 'null (header keys cannot be null)');
+      skipVarintBytes(reader, 'header value');
+    }
+    if (reader.pos !== end) throw reader.error('record', `read ${reader.pos - (end - length)} bytes of a ${length}-byte record`);
+    sink(body, at);
+  }
+  if (reader.remaining !== 0) throw reader.error('records', `${reader.remaining} bytes after the ${count} records the header counts`);
+}
+
+/** Skips varint-length bytes; returns the length (-1: null). */
+function skipVarintBytes(reader: WireReader, what: string): number {
+  const length = reader.varint();
+  if (length === -1) return -1;
+  if (length < 0) throw reader.error(what, `negative length ${length}`);
+  reader.skip(length, what);
+  return length;
+}
+
+/** A decoded (legacy) record's key and value, re-encoded as varint-length key and value. */
+function sinkViews(key: Uint8Array | null, value: Uint8Array | null, sink: RecordSpanSink): void {
+  const writer = new WireWriter(10 + (key?.length ?? 0) + (value?.length ?? 0));
+  writeVarintBytes(writer, key);
+  writeVarintBytes(writer, value);
+  sink(writer.finish(), 0);
+}
+
 /** Rewrites a v2 batch's base offset in place (the CRC does not cover it). */
 export function setBatchBaseOffset(batch: Uint8Array, baseOffset: number): void {
   writeInt64At(batch, 0, baseOffset);

@@ -7,8 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../../src/gateway/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gatewayPerTest } from '../support/gateway-per-test.ts';
 import { PYTHON, requireKafkaPython } from './support.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -38,14 +38,9 @@ function python<T>(script: string, ...args: Array<string | number>): Promise<T> 
   });
 }
 
-let gateway: Gateway | undefined;
+const { start } = gatewayPerTest();
 
 beforeAll(() => requireKafkaPython());
-
-afterEach(async () => {
-  await gateway?.stop();
-  gateway = undefined;
-});
 
 const byPartition = (placed: readonly Placed[]) => {
   const map = new Map<number, number[]>();
@@ -55,7 +50,7 @@ const byPartition = (placed: readonly Placed[]) => {
 
 describe('kafka-python against the gateway', () => {
   it('KafkaProducer with acks=all writes 200 messages at contiguous offsets per partition', async () => {
-    gateway = await startGateway({ brokers: 3, topics: [{ name: 'py', partitions: 3, replicationFactor: 2 }] });
+    const gateway = await start({ brokers: 3, topics: [{ name: 'py', partitions: 3, replicationFactor: 2 }] });
     const { acked } = await python<{ acked: Placed[] }>('produce.py', gateway.bootstrapServers, 'py', 200);
     expect(acked).toHaveLength(200);
     for (const [partition, offsets] of byPartition(acked)) {
@@ -68,7 +63,7 @@ describe('kafka-python against the gateway', () => {
   });
 
   it('a group consumer commits what it consumed, and a second consumer of the group starts from the committed offsets', async () => {
-    gateway = await startGateway({ brokers: 3, topics: [{ name: 'py', partitions: 3, replicationFactor: 2 }] });
+    const gateway = await start({ brokers: 3, topics: [{ name: 'py', partitions: 3, replicationFactor: 2 }] });
     const bootstrap = gateway.bootstrapServers;
     const { acked } = await python<{ acked: Placed[] }>('produce.py', bootstrap, 'py', 100);
     expect(acked).toHaveLength(100);

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Simulation, TopicSpec } from '../../../src/broker/simulation.ts';
 import { replayRecording, startGateway, type Gateway, type GatewayOptions } from '../../../src/gateway/index.ts';
-import { kafkajsClient, tail, waitFor } from './support.ts';
+import { eventually } from '../support/eventually.ts';
+import { kafkajsClient, tail } from './support.ts';
 
 let gateway: Gateway | undefined;
 const clients: Array<Producer | Consumer | Admin> = [];
@@ -76,7 +77,7 @@ describe('kafkajs against the gateway', () => {
       });
     }
     // Produce only once the group is stable with both members, so no rebalance can replay a batch.
-    await waitFor('both members to share the 3 partitions', () => splitAmongMembers(assignments, 'orders', 3), 90_000, () => `${JSON.stringify(assignments)}\n${tail(log)}`);
+    await eventually('both members to share the 3 partitions', () => splitAmongMembers(assignments, 'orders', 3), 90_000, () => `${JSON.stringify(assignments)}\n${tail(log)}`);
 
     const producer = track(kafka.producer());
     await producer.connect();
@@ -87,7 +88,7 @@ describe('kafkajs against the gateway', () => {
       expect(metadata.every((m) => m.errorCode === 0)).toBe(true);
     }
 
-    await waitFor(`${TOTAL} distinct messages`, () => received.size === TOTAL, 90_000, () => `received ${received.size}\n${tail(log)}`);
+    await eventually(`${TOTAL} distinct messages`, () => received.size === TOTAL, 90_000, () => `received ${received.size}\n${tail(log)}`);
     const duplicated = [...received].filter(([, n]) => n > 1).map(([key]) => key);
     expect(duplicated).toEqual([]);
     expect(byMember[0]! + byMember[1]!).toBe(TOTAL);
@@ -118,7 +119,7 @@ describe('kafkajs against the gateway', () => {
     await consumer.connect();
     await consumer.subscribe({ topic: 'created', fromBeginning: true });
     await consumer.run({ eachMessage: async () => {} });
-    await waitFor('the consumer to join its group', () => joined, 90_000, () => tail(log));
+    await eventually('the consumer to join its group', () => joined, 90_000, () => tail(log));
 
     const { groups } = await admin.listGroups();
     expect(groups).toContainEqual({ groupId: 'auditors', protocolType: 'consumer' });
@@ -151,7 +152,7 @@ describe('kafkajs against the gateway', () => {
         consumed.set(value, (consumed.get(value) ?? 0) + 1);
       },
     });
-    await waitFor('the consumer to be assigned all 3 partitions', () => assignment?.safe?.length === 3, 90_000, () => tail(log));
+    await eventually('the consumer to be assigned all 3 partitions', () => assignment?.safe?.length === 3, 90_000, () => tail(log));
 
     // The producer rides out the election (ZooKeeper must first expire the dead broker's session)
     // with more retries than kafkajs's default 5; a send that still fails counts as unacknowledged.
@@ -186,7 +187,7 @@ describe('kafkajs against the gateway', () => {
     expect(gateway!.simulation.leaderOf('safe', 0)).not.toBe(crashed);
 
     const lost = () => [...acknowledged].filter((value) => !consumed.has(value));
-    await waitFor('every acknowledged message to be consumed', () => lost().length === 0, 120_000, () => `${lost().length} not consumed, e.g. ${lost().slice(0, 5).join(', ')}\n${tail(log)}`);
+    await eventually('every acknowledged message to be consumed', () => lost().length === 0, 120_000, () => `${lost().length} not consumed, e.g. ${lost().slice(0, 5).join(', ')}\n${tail(log)}`);
     const duplicates = [...consumed.values()].reduce((sum, n) => sum + n - 1, 0);
     const phantomsWritten = phantoms.filter((value) => consumed.has(value)).length;
 

@@ -1,14 +1,13 @@
 /**
- * What the real-client tests share: the clients' absolute paths (Debian's packages, installed by
- * .ci/run; never a python3 that happens to come first on the PATH), a check that fails with the
- * package to install, a poll for conditions that real clients reach in wall time, and kafkajs
- * with its log kept for failure messages instead of printed.
+ * What the real-client tests share: kafka-python's interpreter by its absolute path (Debian's
+ * package, installed by .ci/run; never a python3 that happens to come first on the PATH), a check
+ * that fails with the package to install, and kafkajs with its log kept for failure messages
+ * instead of printed. (Their wait is `../support/eventually.ts`.)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 
-export const KCAT = '/usr/bin/kcat';
 export const PYTHON = '/usr/bin/python3';
 
 /** Throws naming the Debian package when `path` is missing. */
@@ -26,17 +25,6 @@ export function requireKafkaPython(): void {
     throw new Error(`${PYTHON} cannot import kafka: this test needs Debian's python3-kafka (apt-get install python3-kafka; .ci/run installs it)`);
   }
   if (version !== '2.0.2') throw new Error(`${PYTHON} has kafka-python ${version}; these tests were written against 2.0.2 (Debian's python3-kafka)`);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once `predicate` holds; rejects after `timeoutMs` with `what` and `detail()`. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail() ? `: ${detail()}` : ''}`);
-    await sleep(50);
-  }
 }
 
 const LEVEL_NAMES: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };

@@ -4,29 +4,17 @@
  * an API key or version outside the table is answered UNSUPPORTED_VERSION (35) and the connection
  * stays usable.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway, type GatewayOptions } from '../../../src/gateway/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { GatewayOptions } from '../../../src/gateway/index.ts';
 import { decodeResponseFrame, WIRE_APIS } from '../../../src/protocol/wire/index.ts';
-import { apiVersionsAnswered, rawRequestFrame, RawConnection, requestFrame } from './raw-connection.ts';
+import { gatewayPerTest } from '../support/gateway-per-test.ts';
+import { apiVersionsAnswered, rawRequestFrame, requestFrame } from './raw-connection.ts';
 
-let gateway: Gateway | undefined;
-const connections: RawConnection[] = [];
-
-afterEach(async () => {
-  for (const c of connections.splice(0)) c.destroy();
-  await gateway?.stop();
-  gateway = undefined;
-});
+const { start, open } = gatewayPerTest();
 
 async function serve(options: GatewayOptions = {}): Promise<number> {
-  gateway = await startGateway({ brokers: 1, topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], ...options });
+  const gateway = await start({ brokers: 1, topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], ...options });
   return gateway.listeners[0]!.port;
-}
-
-async function open(port: number): Promise<RawConnection> {
-  const connection = await RawConnection.open(port);
-  connections.push(connection);
-  return connection;
 }
 
 const int32 = (n: number) => {

@@ -5,24 +5,11 @@
  * `maxFrameBytes` closes the connection before any of the body is kept. Other connections are
  * served meanwhile.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../../src/gateway/index.ts';
-import { apiVersionsAnswered, RawConnection, requestFrame } from './raw-connection.ts';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerTest } from '../support/gateway-per-test.ts';
+import { apiVersionsAnswered, requestFrame } from './raw-connection.ts';
 
-let gateway: Gateway | undefined;
-const connections: RawConnection[] = [];
-
-afterEach(async () => {
-  for (const c of connections.splice(0)) c.destroy();
-  await gateway?.stop();
-  gateway = undefined;
-});
-
-async function open(port: number): Promise<RawConnection> {
-  const connection = await RawConnection.open(port);
-  connections.push(connection);
-  return connection;
-}
+const { start, open } = gatewayPerTest();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,7 +28,7 @@ describe('bounded memory per connection', () => {
     ['ApiVersions (answered by the gateway)', requestFrame('ApiVersions', 0, 1, {})],
     ['Metadata (answered by the simulated broker)', requestFrame('Metadata', 0, 1, { topics: ['t'] })],
   ])('a client that pipelines 64 MiB of %s requests without reading is pushed back, not buffered', async (_, frame) => {
-    gateway = await startGateway({ brokers: 1, topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], maxBacklogBytes: 1 * MiB });
+    const gateway = await start({ brokers: 1, topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], maxBacklogBytes: 1 * MiB });
     const port = gateway.listeners[0]!.port;
     const greedy = await open(port);
     greedy.socket.pause(); // never reads a response
@@ -63,7 +50,7 @@ describe('bounded memory per connection', () => {
   });
 
   it('once the client reads its responses the gateway reads on, and every request is answered in order', async () => {
-    gateway = await startGateway({ brokers: 1, topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], maxBacklogBytes: 64 * 1024 });
+    const gateway = await start({ brokers: 1, topics: [{ name: 't', partitions: 1, replicationFactor: 1 }], maxBacklogBytes: 64 * 1024 });
     const connection = await open(gateway.listeners[0]!.port);
     connection.socket.pause();
     const COUNT = 20_000;
@@ -78,7 +65,7 @@ describe('bounded memory per connection', () => {
   });
 
   it('a 100 MB size prefix above maxFrameBytes is refused while the body trickles in: the connection closes, nothing is kept', async () => {
-    gateway = await startGateway({ brokers: 1, maxFrameBytes: 8 * MiB });
+    const gateway = await start({ brokers: 1, maxFrameBytes: 8 * MiB });
     const port = gateway.listeners[0]!.port;
     const trickler = await open(port);
     const prefix = Buffer.alloc(4);

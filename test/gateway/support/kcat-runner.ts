@@ -77,12 +77,3 @@ export function accepts(port: number): Promise<boolean> {
     });
   });
 }
-
-/** Polls `condition` every 50 ms until it holds; fails after `timeoutMs` naming `what`. */
-export async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

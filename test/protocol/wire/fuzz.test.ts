@@ -13,13 +13,10 @@ import {
   WireWriter,
   decodeRequestFrame,
   decodeResponseFrame,
-  encodeRequestFrame,
-  encodeResponseFrame,
-  type WireApiName,
 } from '../../../src/protocol/wire/index.ts';
 import { Compression, decodeRecordSet, decodeRecords, encodeMessageSet, encodeRecordBatch, readRecordBatches } from '../../../src/protocol/wire/records.ts';
 import { CLIENT_FRAMES } from './fixtures/client-frames.ts';
-import { API_VERSIONS, SAMPLES } from './support/samples.ts';
+import { API_VERSIONS, sampleRequestFrame, sampleResponseFrame } from './support/samples.ts';
 
 /** Runs `decode`; a `WireDecodeError` (or another allowed error) is fine, anything else fails the property. */
 function decodesOrRejects(decode: () => unknown, allowed: ReadonlyArray<new (...args: never[]) => Error> = [WireDecodeError]): void {
@@ -50,23 +47,11 @@ function mutate(bytes: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function requestFrame(name: WireApiName, version: number): Uint8Array {
-  const writer = new WireWriter();
-  encodeRequestFrame(writer, name, { apiVersion: version, correlationId: 1, clientId: 'fuzz' }, SAMPLES[name].request(version) as never);
-  return writer.toBytes().subarray(4);
-}
-
-function responseFrame(name: WireApiName, version: number): Uint8Array {
-  const writer = new WireWriter();
-  encodeResponseFrame(writer, name, { apiKey: WIRE_APIS[name].key, apiVersion: version, correlationId: 1, clientId: null }, SAMPLES[name].response(version) as never);
-  return writer.toBytes().subarray(4);
-}
-
 const REQUEST_SEEDS: Uint8Array[] = [
-  ...API_VERSIONS.map(([name, version]) => requestFrame(name, version)),
+  ...API_VERSIONS.map(([name, version]) => sampleRequestFrame(name, version, 1, 'fuzz')),
   ...CLIENT_FRAMES.map((frame) => Uint8Array.from(Buffer.from(frame.hex, 'hex'))),
 ];
-const RESPONSE_SEEDS = API_VERSIONS.map(([name, version]) => ({ name, version, frame: responseFrame(name, version) }));
+const RESPONSE_SEEDS = API_VERSIONS.map(([name, version]) => ({ name, version, frame: sampleResponseFrame(name, version, 1) }));
 
 describe('request frames', () => {
   it('random bytes', () => {

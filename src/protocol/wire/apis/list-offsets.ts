@@ -10,6 +10,7 @@
  */
 import type { ApiDescriptor, Mutable } from '../api-descriptor.ts';
 import type { WireReader, WireWriter } from '../primitives.ts';
+import { readTopicPartitions, writeTopicPartitions, type TopicPartitions } from './topic-partitions.ts';
 
 export interface ListOffsetsPartition {
   readonly partitionIndex: number;
@@ -19,10 +20,7 @@ export interface ListOffsetsPartition {
   readonly maxNumOffsets?: number;
 }
 
-export interface ListOffsetsTopic {
-  readonly name: string;
-  readonly partitions: readonly ListOffsetsPartition[];
-}
+export type ListOffsetsTopic = TopicPartitions<ListOffsetsPartition>;
 
 export interface ListOffsetsRequest {
   readonly replicaId: number;
@@ -42,10 +40,7 @@ export interface ListOffsetsPartitionResponse {
   readonly offset?: number;
 }
 
-export interface ListOffsetsTopicResponse {
-  readonly name: string;
-  readonly partitions: readonly ListOffsetsPartitionResponse[];
-}
+export type ListOffsetsTopicResponse = TopicPartitions<ListOffsetsPartitionResponse>;
 
 export interface ListOffsetsResponse {
   /** v2+; default 0. */
@@ -64,84 +59,56 @@ export const listOffsetsApi: ApiDescriptor<'ListOffsets', ListOffsetsRequest, Li
   decodeRequest(reader: WireReader, version: number): ListOffsetsRequest {
     const request: Mutable<ListOffsetsRequest> = { replicaId: reader.int32(), topics: [] };
     if (version >= 2) request.isolationLevel = reader.int8();
-    const topicCount = reader.arrayLength(6);
-    const topics: ListOffsetsTopic[] = [];
-    for (let i = 0; i < topicCount; i++) {
-      const name = reader.string();
-      const partitionCount = reader.arrayLength(12);
-      const partitions: ListOffsetsPartition[] = [];
-      for (let j = 0; j < partitionCount; j++) {
-        const partitionIndex = reader.int32();
-        const timestamp = reader.int64();
-        partitions.push(version === 0 ? { partitionIndex, timestamp, maxNumOffsets: reader.int32() } : { partitionIndex, timestamp });
-      }
-      topics.push({ name, partitions });
-    }
-    request.topics = topics;
+    request.topics = readTopicPartitions(reader, 12, (): ListOffsetsPartition => {
+      const partitionIndex = reader.int32();
+      const timestamp = reader.int64();
+      return version === 0 ? { partitionIndex, timestamp, maxNumOffsets: reader.int32() } : { partitionIndex, timestamp };
+    });
     return request;
   },
 
   encodeRequest(writer: WireWriter, body: ListOffsetsRequest, version: number): void {
     writer.int32(body.replicaId);
     if (version >= 2) writer.int8(body.isolationLevel ?? 0);
-    writer.arrayLength(body.topics.length);
-    for (const topic of body.topics) {
-      writer.string(topic.name);
-      writer.arrayLength(topic.partitions.length);
-      for (const partition of topic.partitions) {
-        writer.int32(partition.partitionIndex);
-        writer.int64(partition.timestamp);
-        if (version === 0) writer.int32(partition.maxNumOffsets ?? 1);
-      }
-    }
+    writeTopicPartitions(writer, body.topics, (partition) => {
+      writer.int32(partition.partitionIndex);
+      writer.int64(partition.timestamp);
+      if (version === 0) writer.int32(partition.maxNumOffsets ?? 1);
+    });
   },
 
   decodeResponse(reader: WireReader, version: number): ListOffsetsResponse {
     const response: Mutable<ListOffsetsResponse> = { topics: [] };
     if (version >= 2) response.throttleTimeMs = reader.int32();
-    const topicCount = reader.arrayLength(6);
-    const topics: ListOffsetsTopicResponse[] = [];
-    for (let i = 0; i < topicCount; i++) {
-      const name = reader.string();
-      const partitionCount = reader.arrayLength(10);
-      const partitions: ListOffsetsPartitionResponse[] = [];
-      for (let j = 0; j < partitionCount; j++) {
-        const partition: Mutable<ListOffsetsPartitionResponse> = { partitionIndex: reader.int32(), errorCode: reader.int16() };
-        if (version === 0) {
-          const count = reader.arrayLength(8);
-          const offsets: number[] = [];
-          for (let k = 0; k < count; k++) offsets.push(reader.int64());
-          partition.oldStyleOffsets = offsets;
-        } else {
-          partition.timestamp = reader.int64();
-          partition.offset = reader.int64();
-        }
-        partitions.push(partition);
+    response.topics = readTopicPartitions(reader, 10, (): ListOffsetsPartitionResponse => {
+      const partition: Mutable<ListOffsetsPartitionResponse> = { partitionIndex: reader.int32(), errorCode: reader.int16() };
+      if (version === 0) {
+        const count = reader.arrayLength(8);
+        const offsets: number[] = [];
+        for (let k = 0; k < count; k++) offsets.push(reader.int64());
+        partition.oldStyleOffsets = offsets;
+      } else {
+        partition.timestamp = reader.int64();
+        partition.offset = reader.int64();
       }
-      topics.push({ name, partitions });
-    }
-    response.topics = topics;
+      return partition;
+    });
     return response;
   },
 
   encodeResponse(writer: WireWriter, body: ListOffsetsResponse, version: number): void {
     if (version >= 2) writer.int32(body.throttleTimeMs ?? 0);
-    writer.arrayLength(body.topics.length);
-    for (const topic of body.topics) {
-      writer.string(topic.name);
-      writer.arrayLength(topic.partitions.length);
-      for (const partition of topic.partitions) {
-        writer.int32(partition.partitionIndex);
-        writer.int16(partition.errorCode);
-        if (version === 0) {
-          const offsets = partition.oldStyleOffsets ?? NO_OFFSETS;
-          writer.arrayLength(offsets.length);
-          for (const offset of offsets) writer.int64(offset);
-        } else {
-          writer.int64(partition.timestamp ?? -1);
-          writer.int64(partition.offset ?? -1);
-        }
+    writeTopicPartitions(writer, body.topics, (partition) => {
+      writer.int32(partition.partitionIndex);
+      writer.int16(partition.errorCode);
+      if (version === 0) {
+        const offsets = partition.oldStyleOffsets ?? NO_OFFSETS;
+        writer.arrayLength(offsets.length);
+        for (const offset of offsets) writer.int64(offset);
+      } else {
+        writer.int64(partition.timestamp ?? -1);
+        writer.int64(partition.offset ?? -1);
       }
-    }
+    });
   },
 };

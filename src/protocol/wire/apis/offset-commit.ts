@@ -9,6 +9,7 @@
  */
 import type { ApiDescriptor, Mutable } from '../api-descriptor.ts';
 import type { WireReader, WireWriter } from '../primitives.ts';
+import { readTopicPartitions, writeTopicPartitions, type TopicPartitions } from './topic-partitions.ts';
 
 export interface OffsetCommitRequestPartition {
   readonly partitionIndex: number;
@@ -20,10 +21,7 @@ export interface OffsetCommitRequestPartition {
   readonly committedMetadata: string | null;
 }
 
-export interface OffsetCommitRequestTopic {
-  readonly name: string;
-  readonly partitions: readonly OffsetCommitRequestPartition[];
-}
+export type OffsetCommitRequestTopic = TopicPartitions<OffsetCommitRequestPartition>;
 
 export interface OffsetCommitRequest {
   readonly groupId: string;
@@ -43,10 +41,7 @@ export interface OffsetCommitResponsePartition {
   readonly errorCode: number;
 }
 
-export interface OffsetCommitResponseTopic {
-  readonly name: string;
-  readonly partitions: readonly OffsetCommitResponsePartition[];
-}
+export type OffsetCommitResponseTopic = TopicPartitions<OffsetCommitResponsePartition>;
 
 export interface OffsetCommitResponse {
   /** v3+; default 0. */
@@ -68,22 +63,13 @@ export const offsetCommitApi: ApiDescriptor<'OffsetCommit', OffsetCommitRequest,
     }
     if (version >= 7) request.groupInstanceId = reader.nullableString();
     if (version >= 2 && version <= 4) request.retentionTimeMs = reader.int64();
-    const topicCount = reader.arrayLength(6);
-    const topics: OffsetCommitRequestTopic[] = [];
-    for (let i = 0; i < topicCount; i++) {
-      const name = reader.string();
-      const partitionCount = reader.arrayLength(14);
-      const partitions: OffsetCommitRequestPartition[] = [];
-      for (let j = 0; j < partitionCount; j++) {
-        const partition: Mutable<OffsetCommitRequestPartition> = { partitionIndex: reader.int32(), committedOffset: reader.int64(), committedMetadata: null };
-        if (version >= 6) partition.committedLeaderEpoch = reader.int32();
-        if (version === 1) partition.commitTimestamp = reader.int64();
-        partition.committedMetadata = reader.nullableString();
-        partitions.push(partition);
-      }
-      topics.push({ name, partitions });
-    }
-    request.topics = topics;
+    request.topics = readTopicPartitions(reader, 14, (): OffsetCommitRequestPartition => {
+      const partition: Mutable<OffsetCommitRequestPartition> = { partitionIndex: reader.int32(), committedOffset: reader.int64(), committedMetadata: null };
+      if (version >= 6) partition.committedLeaderEpoch = reader.int32();
+      if (version === 1) partition.commitTimestamp = reader.int64();
+      partition.committedMetadata = reader.nullableString();
+      return partition;
+    });
     return request;
   },
 
@@ -95,44 +81,26 @@ export const offsetCommitApi: ApiDescriptor<'OffsetCommit', OffsetCommitRequest,
     }
     if (version >= 7) writer.nullableString(body.groupInstanceId ?? null);
     if (version >= 2 && version <= 4) writer.int64(body.retentionTimeMs ?? -1);
-    writer.arrayLength(body.topics.length);
-    for (const topic of body.topics) {
-      writer.string(topic.name);
-      writer.arrayLength(topic.partitions.length);
-      for (const partition of topic.partitions) {
-        writer.int32(partition.partitionIndex);
-        writer.int64(partition.committedOffset);
-        if (version >= 6) writer.int32(partition.committedLeaderEpoch ?? -1);
-        if (version === 1) writer.int64(partition.commitTimestamp ?? -1);
-        writer.nullableString(partition.committedMetadata);
-      }
-    }
+    writeTopicPartitions(writer, body.topics, (partition) => {
+      writer.int32(partition.partitionIndex);
+      writer.int64(partition.committedOffset);
+      if (version >= 6) writer.int32(partition.committedLeaderEpoch ?? -1);
+      if (version === 1) writer.int64(partition.commitTimestamp ?? -1);
+      writer.nullableString(partition.committedMetadata);
+    });
   },
 
   decodeResponse(reader: WireReader, version: number): OffsetCommitResponse {
     const throttleTimeMs = version >= 3 ? reader.int32() : undefined;
-    const topicCount = reader.arrayLength(6);
-    const topics: OffsetCommitResponseTopic[] = [];
-    for (let i = 0; i < topicCount; i++) {
-      const name = reader.string();
-      const partitionCount = reader.arrayLength(6);
-      const partitions: OffsetCommitResponsePartition[] = [];
-      for (let j = 0; j < partitionCount; j++) partitions.push({ partitionIndex: reader.int32(), errorCode: reader.int16() });
-      topics.push({ name, partitions });
-    }
+    const topics = readTopicPartitions(reader, 6, (): OffsetCommitResponsePartition => ({ partitionIndex: reader.int32(), errorCode: reader.int16() }));
     return throttleTimeMs === undefined ? { topics } : { throttleTimeMs, topics };
   },
 
   encodeResponse(writer: WireWriter, body: OffsetCommitResponse, version: number): void {
     if (version >= 3) writer.int32(body.throttleTimeMs ?? 0);
-    writer.arrayLength(body.topics.length);
-    for (const topic of body.topics) {
-      writer.string(topic.name);
-      writer.arrayLength(topic.partitions.length);
-      for (const partition of topic.partitions) {
-        writer.int32(partition.partitionIndex);
-        writer.int16(partition.errorCode);
-      }
-    }
+    writeTopicPartitions(writer, body.topics, (partition) => {
+      writer.int32(partition.partitionIndex);
+      writer.int16(partition.errorCode);
+    });
   },
 };

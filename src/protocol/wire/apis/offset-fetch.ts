@@ -10,6 +10,7 @@
 import { InvalidArgumentError } from '../../../sim/errors.ts';
 import type { ApiDescriptor, Mutable } from '../api-descriptor.ts';
 import type { WireReader, WireWriter } from '../primitives.ts';
+import { readTopicPartitions, writeTopicPartitions, type TopicPartitions } from './topic-partitions.ts';
 
 export interface OffsetFetchRequestTopic {
   readonly name: string;
@@ -32,10 +33,7 @@ export interface OffsetFetchResponsePartition {
   readonly errorCode: number;
 }
 
-export interface OffsetFetchResponseTopic {
-  readonly name: string;
-  readonly partitions: readonly OffsetFetchResponsePartition[];
-}
+export type OffsetFetchResponseTopic = TopicPartitions<OffsetFetchResponsePartition>;
 
 export interface OffsetFetchResponse {
   /** v3+; default 0. */
@@ -77,40 +75,26 @@ export const offsetFetchApi: ApiDescriptor<'OffsetFetch', OffsetFetchRequest, Of
   decodeResponse(reader: WireReader, version: number): OffsetFetchResponse {
     const response: Mutable<OffsetFetchResponse> = { topics: [] };
     if (version >= 3) response.throttleTimeMs = reader.int32();
-    const topicCount = reader.arrayLength(6);
-    const topics: OffsetFetchResponseTopic[] = [];
-    for (let i = 0; i < topicCount; i++) {
-      const name = reader.string();
-      const partitionCount = reader.arrayLength(16);
-      const partitions: OffsetFetchResponsePartition[] = [];
-      for (let j = 0; j < partitionCount; j++) {
-        const partition: Mutable<OffsetFetchResponsePartition> = { partitionIndex: reader.int32(), committedOffset: reader.int64(), metadata: null, errorCode: 0 };
-        if (version >= 5) partition.committedLeaderEpoch = reader.int32();
-        partition.metadata = reader.nullableString();
-        partition.errorCode = reader.int16();
-        partitions.push(partition);
-      }
-      topics.push({ name, partitions });
-    }
-    response.topics = topics;
+    response.topics = readTopicPartitions(reader, 16, (): OffsetFetchResponsePartition => {
+      const partition: Mutable<OffsetFetchResponsePartition> = { partitionIndex: reader.int32(), committedOffset: reader.int64(), metadata: null, errorCode: 0 };
+      if (version >= 5) partition.committedLeaderEpoch = reader.int32();
+      partition.metadata = reader.nullableString();
+      partition.errorCode = reader.int16();
+      return partition;
+    });
     if (version >= 2) response.errorCode = reader.int16();
     return response;
   },
 
   encodeResponse(writer: WireWriter, body: OffsetFetchResponse, version: number): void {
     if (version >= 3) writer.int32(body.throttleTimeMs ?? 0);
-    writer.arrayLength(body.topics.length);
-    for (const topic of body.topics) {
-      writer.string(topic.name);
-      writer.arrayLength(topic.partitions.length);
-      for (const partition of topic.partitions) {
-        writer.int32(partition.partitionIndex);
-        writer.int64(partition.committedOffset);
-        if (version >= 5) writer.int32(partition.committedLeaderEpoch ?? -1);
-        writer.nullableString(partition.metadata);
-        writer.int16(partition.errorCode);
-      }
-    }
+    writeTopicPartitions(writer, body.topics, (partition) => {
+      writer.int32(partition.partitionIndex);
+      writer.int64(partition.committedOffset);
+      if (version >= 5) writer.int32(partition.committedLeaderEpoch ?? -1);
+      writer.nullableString(partition.metadata);
+      writer.int16(partition.errorCode);
+    });
     if (version >= 2) writer.int16(body.errorCode ?? 0);
   },
 };

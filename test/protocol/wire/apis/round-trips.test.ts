@@ -5,29 +5,12 @@ import {
   WireWriter,
   decodeRequestFrame,
   decodeResponseFrame,
-  encodeRequestFrame,
-  encodeResponseFrame,
   type WireApiName,
 } from '../../../../src/protocol/wire/index.ts';
-import { API_VERSIONS, SAMPLES } from '../support/samples.ts';
+import { API_VERSIONS, SAMPLES, sampleRequestFrame, sampleResponseFrame } from '../support/samples.ts';
 
-/** The frame's bytes after its size prefix. */
-function body(writer: WireWriter): Uint8Array {
-  return writer.toBytes().subarray(4);
-}
-
-function requestFrame(name: WireApiName, version: number): Uint8Array {
-  const writer = new WireWriter(16);
-  encodeRequestFrame(writer, name, { apiVersion: version, correlationId: 77, clientId: 'round-trip' }, SAMPLES[name].request(version) as never);
-  return body(writer);
-}
-
-function responseFrame(name: WireApiName, version: number): Uint8Array {
-  const writer = new WireWriter(16);
-  const header = { apiKey: WIRE_APIS[name].key, apiVersion: version, correlationId: 78, clientId: null };
-  encodeResponseFrame(writer, name, header, SAMPLES[name].response(version) as never);
-  return body(writer);
-}
+const requestFrame = (name: WireApiName, version: number) => sampleRequestFrame(name, version, 77, 'round-trip');
+const responseFrame = (name: WireApiName, version: number) => sampleResponseFrame(name, version, 78);
 
 describe('every API, every registered version, both directions', () => {
   it.each(API_VERSIONS)('%s v%i request decodes to exactly the body encoded (no field of another version)', (name, version) => {

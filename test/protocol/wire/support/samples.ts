@@ -2,10 +2,18 @@
  * One request and one response body per API and version, with every field that version has set
  * to a non-default value and no field it lacks: the specification the round-trip tests check each
  * codec against (a field a version lacks must not come back from decoding it), and seeds for the
- * fuzz tests' mutations. Field presence per version follows Kafka's message schemas
- * (`clients/src/main/resources/common/message/*.json`).
+ * fuzz tests' mutations, also as whole frames. Field presence per version follows Kafka's message
+ * schemas (`clients/src/main/resources/common/message/*.json`).
  */
-import { WIRE_APIS, type WireApiName, type WireRequestOf, type WireResponseOf } from '../../../../src/protocol/wire/index.ts';
+import {
+  WIRE_APIS,
+  WireWriter,
+  encodeRequestFrame,
+  encodeResponseFrame,
+  type WireApiName,
+  type WireRequestOf,
+  type WireResponseOf,
+} from '../../../../src/protocol/wire/index.ts';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 /** `{ [key]: value }` when `present`, else `{}`: spread into a body for a version-dependent field. */
@@ -313,3 +321,18 @@ export const API_VERSIONS: ReadonlyArray<readonly [WireApiName, number]> = (Obje
   const api = WIRE_APIS[name];
   return Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => [name, api.minVersion + i] as const);
 });
+
+/** The sample request of `name` v`version` as a frame after its size prefix: request header v1, then the body. */
+export function sampleRequestFrame(name: WireApiName, version: number, correlationId: number, clientId: string): Uint8Array {
+  const writer = new WireWriter(16);
+  encodeRequestFrame(writer, name, { apiVersion: version, correlationId, clientId }, SAMPLES[name].request(version) as never);
+  return writer.toBytes().subarray(4);
+}
+
+/** The sample response of `name` v`version` as a frame after its size prefix: response header v0, then the body. */
+export function sampleResponseFrame(name: WireApiName, version: number, correlationId: number): Uint8Array {
+  const writer = new WireWriter(16);
+  const header = { apiKey: WIRE_APIS[name].key, apiVersion: version, correlationId, clientId: null };
+  encodeResponseFrame(writer, name, header, SAMPLES[name].response(version) as never);
+  return writer.toBytes().subarray(4);
+}
