@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isRecordingText, readRecording, replayRecording, ReplayDivergedError, startGateway, type Gateway } from '../../src/gateway/index.ts';
 import { kcat } from './support/kcat-runner.ts';
+import { skipWithout } from '../support/real-clients.ts';
 
 const TOPIC = { name: 'jiketest', partitions: 3, replicationFactor: 2 };
 const dir = mkdtempSync(join(tmpdir(), 'kafkasim-gateway-replay-'));
@@ -32,7 +33,7 @@ async function traffic(g: Gateway): Promise<void> {
   expect(consumed.stdout.trim().split('\n')).toHaveLength(200);
 }
 
-describe('replayRecording', () => {
+describe.skipIf(skipWithout('kcat'))('replayRecording', () => {
   it('replays a run recorded in memory to the same trace digest', async () => {
     gateway = await startGateway({ brokers: 3, topics: [TOPIC], seed: 7, record: true });
     await traffic(gateway);

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../../src/gateway/index.ts';
+import { skipWithout } from '../../support/real-clients.ts';
 import { PYTHON, requireKafkaPython } from './support.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -53,7 +54,7 @@ const byPartition = (placed: readonly Placed[]) => {
   return map;
 };
 
-describe('kafka-python against the gateway', () => {
+describe.skipIf(skipWithout('kafka-python'))('kafka-python against the gateway', () => {
   it('KafkaProducer with acks=all writes 200 messages at contiguous offsets per partition', async () => {
     gateway = await startGateway({ brokers: 3, topics: [{ name: 'py', partitions: 3, replicationFactor: 2 }] });
     const { acked } = await python<{ acked: Placed[] }>('produce.py', gateway.bootstrapServers, 'py', 200);
