@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kcat, parseKcatMetadata } from '../gateway/support/kcat-runner.ts';
+import { skipWithout } from '../support/real-clients.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(REPO, 'bin', 'kafkasim.mjs');
@@ -26,7 +27,7 @@ function kafkasim(...args: string[]): Promise<{ code: number; stdout: string; st
 }
 
 describe('kafkasim serve', () => {
-  it('prints the bootstrap list first, serves kcat, takes control lines, and records a run that replays', async () => {
+  it.skipIf(skipWithout('kcat'))('prints the bootstrap list first, serves kcat, takes control lines, and records a run that replays', async () => {
     const recording = join(dir, 'served.jsonl');
     const child = spawn(process.execPath, [BIN, 'serve', '--brokers', '3', '--topic', 'jiketest:3:2', '--seed', '5', '--record', recording], { cwd: REPO });
     const stderr: string[] = [];

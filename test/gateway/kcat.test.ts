@@ -8,12 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually.ts';
 import { gatewayPerTest } from './support/gateway-per-test.ts';
 import { accepts, kcat, parseKcatMetadata } from './support/kcat-runner.ts';
+import { skipWithout } from '../support/real-clients.ts';
+
+const skipKcat = skipWithout('kcat');
 
 const TOPIC = { name: 'jiketest', partitions: 3, replicationFactor: 2 };
 
 const { start } = gatewayPerTest();
 
-describe('kcat -L', () => {
+describe.skipIf(skipKcat)('kcat -L', () => {
   it('lists the three brokers at their listeners and every partition with its leader and ISR', async () => {
     const gateway = await start({ brokers: 3, topics: [TOPIC] });
     const result = await kcat(['-b', gateway.bootstrapServers, '-L']);
@@ -29,7 +32,7 @@ describe('kcat -L', () => {
   });
 });
 
-describe('kcat -P then -C -e', () => {
+describe.skipIf(skipKcat)('kcat -P then -C -e', () => {
   it('reads back 10,000 keyed lines produced with acks=all: same keys and values, contiguous offsets, per-partition order', async () => {
     const gateway = await start({ brokers: 3, topics: [TOPIC] });
     const lines = Array.from({ length: 10_000 }, (_, i) => `key-${i}:value-${i}`);
@@ -60,7 +63,7 @@ describe('kcat -P then -C -e', () => {
   });
 });
 
-describe('kcat -G (a balanced consumer group)', () => {
+describe.skipIf(skipKcat)('kcat -G (a balanced consumer group)', () => {
   // Without -o, a member starts from the group's committed offsets, and from the earliest where there are none.
   it('reads every message once as a group member, and a later member of the group starts from the committed offsets', async () => {
     const gateway = await start({ brokers: 3, topics: [TOPIC] });
@@ -80,7 +83,7 @@ describe('kcat -G (a balanced consumer group)', () => {
   });
 });
 
-describe('a broker crash under kcat', () => {
+describe.skipIf(skipKcat)('a broker crash under kcat', () => {
   it("closes the crashed broker's port, moves its leaders, and listens on the same port after a restart", async () => {
     // Ten virtual ms per wall ms: the controller notices the crash after ZooKeeper's 6 s session timeout.
     const gateway = await start({ brokers: 3, topics: [TOPIC], speed: 10 });

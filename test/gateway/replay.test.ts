@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isRecordingText, readRecording, replayRecording, ReplayDivergedError, type Gateway } from '../../src/gateway/index.ts';
 import { gatewayPerTest } from './support/gateway-per-test.ts';
 import { kcat } from './support/kcat-runner.ts';
+import { skipWithout } from '../support/real-clients.ts';
 
 const TOPIC = { name: 'jiketest', partitions: 3, replicationFactor: 2 };
 const dir = mkdtempSync(join(tmpdir(), 'kafkasim-gateway-replay-'));
@@ -29,7 +30,7 @@ async function traffic(g: Gateway): Promise<void> {
   expect(consumed.stdout.trim().split('\n')).toHaveLength(200);
 }
 
-describe('replayRecording', () => {
+describe.skipIf(skipWithout('kcat'))('replayRecording', () => {
   it('replays a run recorded in memory to the same trace digest', async () => {
     const gateway = await start({ brokers: 3, topics: [TOPIC], seed: 7, record: true });
     await traffic(gateway);

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gatewayPerTest } from '../support/gateway-per-test.ts';
+import { skipWithout } from '../../support/real-clients.ts';
 import { PYTHON, requireKafkaPython } from './support.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -48,7 +49,7 @@ const byPartition = (placed: readonly Placed[]) => {
   return map;
 };
 
-describe('kafka-python against the gateway', () => {
+describe.skipIf(skipWithout('kafka-python'))('kafka-python against the gateway', () => {
   it('KafkaProducer with acks=all writes 200 messages at contiguous offsets per partition', async () => {
     const gateway = await start({ brokers: 3, topics: [{ name: 'py', partitions: 3, replicationFactor: 2 }] });
     const { acked } = await python<{ acked: Placed[] }>('produce.py', gateway.bootstrapServers, 'py', 200);

@@ -5,25 +5,15 @@
  * instead of printed. (Their wait is `../support/eventually.ts`.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { PYTHON, requireClient } from '../../support/real-clients.ts';
 
-export const PYTHON = '/usr/bin/python3';
-
-/** Throws naming the Debian package when `path` is missing. */
-export function requireClient(path: string, debianPackage: string): void {
-  if (!existsSync(path)) throw new Error(`${path} not found: this test needs Debian's ${debianPackage} (apt-get install ${debianPackage}; .ci/run installs it)`);
-}
+export { PYTHON };
 
 /** /usr/bin/python3 must import kafka-python 2.0.2 (Debian's python3-kafka). */
 export function requireKafkaPython(): void {
-  requireClient(PYTHON, 'python3');
-  let version: string;
-  try {
-    version = execFileSync(PYTHON, ['-c', 'import kafka; print(kafka.__version__)'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(`${PYTHON} cannot import kafka: this test needs Debian's python3-kafka (apt-get install python3-kafka; .ci/run installs it)`);
-  }
+  requireClient('kafka-python');
+  const version = execFileSync(PYTHON, ['-c', 'import kafka; print(kafka.__version__)'], { encoding: 'utf8' }).trim();
   if (version !== '2.0.2') throw new Error(`${PYTHON} has kafka-python ${version}; these tests were written against 2.0.2 (Debian's python3-kafka)`);
 }
 

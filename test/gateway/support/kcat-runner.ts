@@ -4,14 +4,9 @@
  * `.ci/run` installs); without it the tests fail saying so.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import { KCAT, requireClient } from '../../support/real-clients.ts';
 
-export const KCAT = '/usr/bin/kcat';
-
-export function requireKcat(): void {
-  if (!existsSync(KCAT)) throw new Error(`${KCAT} is missing: install Debian's kcat package (apt-get install kcat), as .ci/run does`);
-}
 
 export interface KcatResult {
   readonly code: number | null;
@@ -21,7 +16,7 @@ export interface KcatResult {
 
 /** Runs kcat with `args`, feeding `input` on stdin; kills it after `timeoutMs` (the result says so). */
 export function kcat(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<KcatResult> {
-  requireKcat();
+  requireClient('kcat');
   return new Promise((resolve, reject) => {
     const child = spawn(KCAT, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -4,17 +4,10 @@
  * the versions they pick from the registry. Loopback only, OS-assigned port.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Compression, batchCompression, decodeRequestFrame, readRecordBatches } from '../../../src/protocol/wire/index.ts';
 import { startCodecBroker, type CodecBroker } from './support/codec-broker.ts';
-
-const KCAT = '/usr/bin/kcat';
-const PYTHON = '/usr/bin/python3';
-
-function requireBinary(path: string, install: string): void {
-  if (!existsSync(path)) throw new Error(`${path} is missing: ${install}`);
-}
+import { KCAT, PYTHON, requireClient, skipWithout } from '../../support/real-clients.ts';
 
 /** Runs a client to completion (asynchronously: the broker lives in this process). */
 function run(file: string, args: readonly string[], input?: string, env?: Record<string, string>): Promise<string> {
@@ -37,9 +30,9 @@ afterEach(async () => {
 
 const versionsSeen = () => broker.captured.map((c) => `${c.api} v${c.version}`);
 
-describe('kcat (librdkafka 2.0.2)', () => {
+describe.skipIf(skipWithout('kcat'))('kcat (librdkafka 2.0.2)', () => {
   it('lists metadata, produces 100 keyed messages with acks=all, reads them back, and consumes them in a group', async () => {
-    requireBinary(KCAT, "install Debian's kcat (apt-get install kcat)");
+    requireClient('kcat');
     const bootstrap = `127.0.0.1:${broker.port}`;
     expect(await run(KCAT, ['-b', bootstrap, '-L'])).toContain(`broker 0 at 127.0.0.1:${broker.port}`);
     const lines = Array.from({ length: 100 }, (_, i) => `key-${i}:value-${i}`);
@@ -53,7 +46,7 @@ describe('kcat (librdkafka 2.0.2)', () => {
   });
 
   it('produces gzip-compressed batches that decode, and reads them back', async () => {
-    requireBinary(KCAT, "install Debian's kcat (apt-get install kcat)");
+    requireClient('kcat');
     const bootstrap = `127.0.0.1:${broker.port}`;
     const lines = Array.from({ length: 50 }, (_, i) => `key-${i}:${'value '.repeat(20)}${i}`);
     await run(KCAT, ['-b', bootstrap, '-P', '-t', 'z', '-K:', '-z', 'gzip'], `${lines.join('\n')}\n`);
@@ -67,9 +60,9 @@ describe('kcat (librdkafka 2.0.2)', () => {
   });
 });
 
-describe('kafka-python 2.0.2', () => {
+describe.skipIf(skipWithout('kafka-python'))('kafka-python 2.0.2', () => {
   it('produces with acks=all and consumes in a group, committing', async () => {
-    requireBinary(PYTHON, "install Debian's python3-kafka (apt-get install python3-kafka)");
+    requireClient('kafka-python');
     const script = `
 import json, os
 from kafka import KafkaProducer, KafkaConsumer
