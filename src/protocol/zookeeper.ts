@@ -84,7 +84,10 @@ export function isEphemeral(mode: CreateMode): boolean {
 export interface Stat {
   /** Data version: bumped by every setData; what conditional setData/delete compare with. */
   readonly version: number;
-  /** Child version: bumped when a child is created or deleted; the sequential suffix source. */
+  /**
+   * Child version: bumped when a child is created or deleted. (The sequential suffix counts
+   * creates only: ZooKeeper stores the creates and reports 2 × creates − children.)
+   */
   readonly cversion: number;
   /** The session owning an ephemeral node, or null for a persistent one. */
   readonly ephemeralOwner: string | null;

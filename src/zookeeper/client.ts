@@ -18,11 +18,10 @@
  *   (`SetWatches`) so that what changed meanwhile still fires.
  * Not modelled: several servers to choose from, read-only mode, SASL, chroot.
  */
+import { requireCreateMode, requireData, requirePath, requireVersion } from '../protocol/zk-arguments.ts';
 import {
-  CREATE_MODES,
   ZkError,
   ZkErrorCode,
-  pathProblem,
   type CreateMode,
   type GetDataResult,
   type KeeperState,
@@ -31,7 +30,6 @@ import {
   type Watcher,
   type ZooKeeperClient,
 } from '../protocol/zookeeper.ts';
-import { InvalidArgumentError } from '../sim/errors.ts';
 import type { Future, Outcome } from '../sim/future.ts';
 import type { Kernel, Timer } from '../sim/kernel.ts';
 import type { Network } from '../sim/network.ts';
@@ -146,7 +144,7 @@ export class SimZooKeeperClient implements ZooKeeperClient {
 
   create(path: string, data: string, mode: CreateMode): Future<string> {
     requirePath(path, mode === 'persistent_sequential' || mode === 'ephemeral_sequential');
-    if (!CREATE_MODES.includes(mode)) throw new InvalidArgumentError('create mode', mode, `one of ${CREATE_MODES.join(', ')}`);
+    requireCreateMode(mode);
     requireData(data);
     return this.submit({ op: 'create', path, data, mode }, path, (r) => r.path!);
   }
@@ -430,17 +428,4 @@ function take(map: Map<string, Watcher[]>, path: string): Watcher[] {
   if (list === undefined) return [];
   map.delete(path);
   return list;
-}
-
-function requirePath(path: unknown, sequential = false): void {
-  const problem = pathProblem(path, sequential);
-  if (problem !== undefined) throw new InvalidArgumentError('ZooKeeper path', path, `a valid path (${problem})`);
-}
-
-function requireData(data: unknown): void {
-  if (typeof data !== 'string') throw new InvalidArgumentError('znode data', data, 'a string');
-}
-
-function requireVersion(version: unknown): void {
-  requireInteger('version', version, -1);
 }

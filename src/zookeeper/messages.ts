@@ -4,6 +4,7 @@
  * ZooKeeper's client protocol (ConnectRequest, request headers with an op code, ReplyHeader with
  * an error code, WatcherEvent notifications), not its byte encoding.
  */
+import { utf8Length } from '../protocol/message.ts';
 import type { CreateMode, Stat, WatchEventType } from '../protocol/zookeeper.ts';
 
 export type ZkRequest =
@@ -49,3 +50,33 @@ export interface ZkWatchNotification {
 }
 
 export const ZOOKEEPER_PORT = 2181;
+
+/**
+ * ZooKeeper's `jute.maxbuffer` default: a server drops a connection whose next request frame is
+ * longer (`NIOServerCnxn.readLength`: "Len error").
+ */
+export const JUTE_MAX_BUFFER = 0xfffff;
+
+/**
+ * The length of the frame ZooKeeper's client would send for `request` (after the 4-byte length):
+ * the request header (xid, op), then each field (strings and buffers with a 4-byte length; a
+ * create carries the open ACL, world:anyone, and its mode flag).
+ */
+export function requestFrameBytes(request: Exclude<ZkRequest, { op: 'connect' }>): number {
+  const header = 8;
+  switch (request.op) {
+    case 'ping':
+    case 'close':
+      return header;
+    case 'create':
+      return header + 4 + utf8Length(request.path) + 4 + utf8Length(request.data) + 27 + 4;
+    case 'setData':
+      return header + 4 + utf8Length(request.path) + 4 + utf8Length(request.data) + 4;
+    case 'delete':
+      return header + 4 + utf8Length(request.path) + 4;
+    case 'exists':
+    case 'getData':
+    case 'getChildren':
+      return header + 4 + utf8Length(request.path) + 1;
+  }
+}

@@ -10,7 +10,8 @@
  * data/exists/child watches that belong to the connection they were set on and are re-registered by
  * the client's SetWatches when it reconnects (those whose node changed since the client's last
  * zxid fire at once), persistent/ephemeral/sequential nodes, versions and conditional updates
- * (see znode-tree.ts), close.
+ * (see znode-tree.ts), close, a request frame longer than `jute.maxbuffer` (1 MiB − 1) dropping
+ * the connection.
  * Not modelled: an ensemble (one server, no leader election, no persistence across a server
  * crash), expiry buckets rounded to ticks (expiry is exact), ACLs, auth, multi-ops, sync.
  */
@@ -21,7 +22,7 @@ import type { Kernel } from '../sim/kernel.ts';
 import type { Network } from '../sim/network.ts';
 import { RpcServer } from '../sim/rpc.ts';
 import { requireInteger } from '../sim/validate.ts';
-import { ZOOKEEPER_PORT, type ZkRequest, type ZkResponse, type ZkWatchNotification } from './messages.ts';
+import { JUTE_MAX_BUFFER, ZOOKEEPER_PORT, requestFrameBytes, type ZkRequest, type ZkResponse, type ZkWatchNotification } from './messages.ts';
 import { WatchRegistry } from './watch-registry.ts';
 import {
   childNames,
@@ -88,6 +89,16 @@ export class ZooKeeperServer {
             if (reply === undefined) return;
             if (request.op === 'connect') {
               this.connect(request, connection, endpoint.remote, (response) => reply(this.stamped(response)));
+              return;
+            }
+            const bytes = requestFrameBytes(request);
+            if (bytes > JUTE_MAX_BUFFER) {
+              this.narrate(
+                'zk.request.too-long',
+                { session: connection.sessionId ?? null, op: request.op, bytes },
+                `ZooKeeper drops the connection of session ${connection.sessionId}: a ${request.op} request of ${bytes} bytes is longer than jute.maxbuffer (${JUTE_MAX_BUFFER}).`,
+              );
+              this.closeConnection(connection);
               return;
             }
             const sessionId = connection.sessionId;

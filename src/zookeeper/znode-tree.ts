@@ -4,11 +4,11 @@
  * (history on) or the live tree (history off); it returns a ZooKeeper error code instead of
  * throwing, as the server answers with codes.
  *
- * Modelled from `org.apache.zookeeper.server.DataTree`: data version bumped by setData, child
- * version (cversion) bumped by every child create and used as the sequential suffix
- * (`%010d`), conditional setData/delete (BADVERSION), NODEEXISTS, NONODE, NOTEMPTY,
- * NOCHILDRENFOREPHEMERALS. Not modelled: ACLs, quotas, multi-op transactions, the
- * `aversion`/`pzxid` fields.
+ * Modelled from `org.apache.zookeeper.server.DataTree`: data version bumped by setData, a child
+ * counter bumped by every child create and used as the sequential suffix (`%010d`), reported as
+ * the stat's cversion the way `DataNode.copyStat` does (creates and deletes), conditional
+ * setData/delete (BADVERSION), NODEEXISTS, NONODE, NOTEMPTY, NOCHILDRENFOREPHEMERALS.
+ * Not modelled: ACLs, quotas, multi-op transactions, the `aversion` field.
  */
 import { utf8Length } from '../protocol/message.ts';
 import { ZkErrorCode, nameOf, parentOf, type Stat } from '../protocol/zookeeper.ts';
@@ -16,6 +16,10 @@ import { ZkErrorCode, nameOf, parentOf, type Stat } from '../protocol/zookeeper.
 export interface ZNode {
   data: string;
   version: number;
+  /**
+   * Children ever created here (`StatPersisted.cversion`): the sequential suffix source. The
+   * stat reports twice this less the children left, which counts deletes too.
+   */
   cversion: number;
   ephemeralOwner: string | null;
   czxid: number;
@@ -70,16 +74,19 @@ export function lookup(tree: ZooKeeperState, path: string): ZNode | undefined {
 }
 
 export function statOf(node: ZNode): Stat {
+  const numChildren = Object.keys(node.children).length;
   return {
     version: node.version,
-    cversion: node.cversion,
+    // `DataNode.copyStat`: "translate from the count of the creates to the count of the changes":
+    // every create but those of the children still present had a delete.
+    cversion: node.cversion * 2 - numChildren,
     ephemeralOwner: node.ephemeralOwner,
     czxid: node.czxid,
     mzxid: node.mzxid,
     pzxid: node.pzxid,
     ctimeMs: node.ctimeMs,
     mtimeMs: node.mtimeMs,
-    numChildren: Object.keys(node.children).length,
+    numChildren,
     dataLength: utf8Length(node.data),
   };
 }
@@ -96,6 +103,8 @@ export interface CreateRequest {
 
 /** Creates a node; on success the actual path (sequential suffix appended). */
 export function createNode(tree: ZooKeeperState, request: CreateRequest): TreeResult<string> {
+  // The root always exists (it has no parent to look the name up in).
+  if (request.path === '/') return { code: ZkErrorCode.NODEEXISTS };
   const parentPath = parentOf(request.path);
   const parent = lookup(tree, parentPath);
   if (parent === undefined) return { code: ZkErrorCode.NONODE };
@@ -119,8 +128,8 @@ export function deleteNode(tree: ZooKeeperState, path: string, version: number):
   if (parent === undefined || node === undefined) return { code: ZkErrorCode.NONODE };
   if (version !== -1 && node.version !== version) return { code: ZkErrorCode.BADVERSION };
   if (Object.keys(node.children).length > 0) return { code: ZkErrorCode.NOTEMPTY };
-  // ZooKeeper 3.4 (`DataTree.deleteNode`) sets only the parent's pzxid on a delete: its cversion,
-  // and so the next sequential suffix, moves on creates alone.
+  // `DataTree.deleteNode` sets only the parent's pzxid on a delete: its stored cversion, and so
+  // the next sequential suffix, moves on creates alone (the reported cversion counts the delete).
   parent.pzxid = ++tree.zxid;
   delete parent.children[name];
   return { code: 0, value: node };

@@ -1,8 +1,8 @@
 /**
  * The backend-independent semantics of the ZooKeeper coordinator, as a reusable vitest suite:
  * `defineCoordinatorSuite(name, makeHarness)` registers the same tests for any backend that can
- * hand out connected `ZooKeeperClient` sessions (the simulated coordinator now, a real ZooKeeper
- * 3.4 server later).
+ * hand out connected `ZooKeeperClient` sessions: the simulated coordinator (sim-harness.ts) and a
+ * real ZooKeeper server (test/real/zookeeper/real-harness.ts) pass the same tests.
  *
  * Rules for the tests in here, so they hold on a real server too:
  * - every path lives under `harness.basePath` (a real server has `/zookeeper` and other data);
@@ -33,6 +33,10 @@ export interface CoordinatorHarness {
    * root). A real-server harness gives a fresh one per test and deletes it in `close`.
    */
   readonly basePath?: string;
+}
+
+function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 /** Awaits `operation`, which must fail with ZooKeeper error `name`; returns the error. */
@@ -202,6 +206,35 @@ export function defineCoordinatorSuite(name: string, makeHarness: () => Coordina
         expect(r.gone).toBeNull();
       });
 
+      it('a delete checks the version before the children: BADVERSION on a non-empty node with the wrong version', async () => {
+        const a = await h.openSession();
+        const kept = await h.run(async () => {
+          await a.create(p('/parent'), '', 'persistent');
+          await a.create(p('/parent/child'), '', 'persistent');
+          await expectZkError(a.delete(p('/parent'), 3), 'BADVERSION');
+          return a.getChildren(p('/parent'));
+        });
+        expect(kept).toEqual(['child']);
+      });
+
+      it("a child create or delete moves the parent's pzxid, not its mzxid or data version", async () => {
+        const a = await h.openSession();
+        const r = await h.run(async () => {
+          await a.create(p('/c'), '', 'persistent');
+          const before = (await a.getData(p('/c'))).stat;
+          await a.create(p('/c/x'), '', 'persistent');
+          const afterCreate = (await a.getData(p('/c'))).stat;
+          const child = (await a.getData(p('/c/x'))).stat;
+          await a.delete(p('/c/x'));
+          const afterDelete = (await a.getData(p('/c'))).stat;
+          return { before, afterCreate, child, afterDelete };
+        });
+        expect(r.before.pzxid).toBe(r.before.czxid);
+        expect(r.afterCreate).toMatchObject({ mzxid: r.before.mzxid, version: 0, pzxid: r.child.czxid });
+        expect(r.afterDelete.mzxid).toBe(r.before.mzxid);
+        expect(r.afterDelete.pzxid).toBeGreaterThan(r.afterCreate.pzxid);
+      });
+
       it('an ephemeral node cannot have children: NOCHILDRENFOREPHEMERALS for every create mode', async () => {
         const a = await h.openSession();
         const b = await h.openSession();
@@ -240,7 +273,7 @@ export function defineCoordinatorSuite(name: string, makeHarness: () => Coordina
         expect(r).toMatchObject({ numChildren: 2, cversion: 2, version: 0, dataLength: 4 });
       });
 
-      it("a delete does not change the parent's cversion (ZooKeeper 3.4 DataTree.deleteNode sets only pzxid)", async () => {
+      it("a delete bumps the parent's cversion but not its sequential counter (DataNode.copyStat reports 2 × creates − children)", async () => {
         const a = await h.openSession();
         const r = await h.run(async () => {
           await a.create(p('/c'), '', 'persistent');
@@ -251,7 +284,7 @@ export function defineCoordinatorSuite(name: string, makeHarness: () => Coordina
           const next = await a.create(p('/c/s-'), '', 'persistent_sequential');
           return { stat, next };
         });
-        expect(r.stat).toMatchObject({ numChildren: 1, cversion: 2 });
+        expect(r.stat).toMatchObject({ numChildren: 1, cversion: 3 });
         expect(r.next).toBe(p('/c/s-0000000002'));
       });
 
@@ -268,9 +301,37 @@ export function defineCoordinatorSuite(name: string, makeHarness: () => Coordina
         expect(r.changed.dataLength).toBe(3 + 5 + 4);
       });
 
-      it('deleting the root is refused with BADARGUMENTS', async () => {
+      it('deleting the root is refused with BADARGUMENTS; creating it with NODEEXISTS', async () => {
         const a = await h.openSession();
-        await h.run(() => expectZkError(a.delete('/'), 'BADARGUMENTS'));
+        await h.run(async () => {
+          await expectZkError(a.delete('/'), 'BADARGUMENTS');
+          await expectZkError(a.delete('/', 5), 'BADARGUMENTS');
+          await expectZkError(a.create('/', '', 'persistent'), 'NODEEXISTS');
+          await expectZkError(a.create('/', '', 'ephemeral'), 'NODEEXISTS');
+        });
+      });
+
+      it('a request longer than jute.maxbuffer (0xfffff bytes) makes the server drop the connection: CONNECTIONLOSS, nothing written, the session lives on', async () => {
+        const a = await h.openSession();
+        const b = await h.openSession();
+        const path = p('/big');
+        // A create frame: header 8, path and data with their lengths, the open ACL 27, the flags 4.
+        const fits = 0xfffff - (8 + 4 + utf8Bytes(path) + 4 + 27 + 4);
+        const r = await h.run(async () => {
+          await a.create(path, 'x'.repeat(fits), 'persistent');
+          const created = (await b.exists(path))!.dataLength;
+          await expectZkError(a.create(p('/bigger'), 'x'.repeat(fits), 'persistent'), 'CONNECTIONLOSS');
+          // A setData frame has no ACL or flags but a version: 27 bytes shorter than a create's.
+          // With 28 more bytes of data it is one byte too long.
+          await expectZkError(a.setData(path, 'y'.repeat(fits + 28)), 'CONNECTIONLOSS');
+          const after = (await b.exists(path))!;
+          return { created, after, bigger: await b.exists(p('/bigger')), fromA: await a.exists(path) };
+        });
+        expect(r.created).toBe(fits);
+        expect(r.after).toMatchObject({ dataLength: fits, version: 0 });
+        expect(r.bigger).toBeNull();
+        expect(r.fromA?.version).toBe(0);
+        expect(a.state).toBe('connected');
       });
     });
 
@@ -558,6 +619,17 @@ export function defineCoordinatorSuite(name: string, makeHarness: () => Coordina
         });
         await h.settle();
         expect(log).toEqual(['own: NodeDataChanged /n']);
+      });
+
+      it('a watch event reaches its session before the reply to the change that fired it', async () => {
+        const a = await h.openSession();
+        const seenAtReply = await h.run(async () => {
+          await a.create(p('/n'), '', 'persistent');
+          await a.getData(p('/n'), watch('own'));
+          await a.setData(p('/n'), 'x');
+          return [...log];
+        });
+        expect(seenAtReply).toEqual(['own: NodeDataChanged /n']);
       });
 
       it("another session's watches see the changes the first session makes", async () => {
