@@ -160,24 +160,25 @@ export function isControlBatch(batch: RecordBatchHeader): boolean {
 }
 
 /**
+ * A reader over one v2 batch's records (decompressed when the batch is), once its record count
+ * is known to fit in them: a count no bytes can hold fails before anything is allocated for it.
+ */
+function batchRecordsReader(batch: RecordBatchView): WireReader {
+  const codec = batchCompression(batch);
+  const body = codec === Compression.None ? batch.bytes : decompress(codec, batch.bytes.subarray(RECORD_BATCH_OVERHEAD), 'record batch');
+  const reader = new WireReader(body, codec === Compression.None ? RECORD_BATCH_OVERHEAD : 0, body.length, 'record');
+  if (batch.recordCount * MIN_RECORD_BYTES > reader.remaining) {
+    throw reader.error('record count', `${batch.recordCount} records cannot fit in ${reader.remaining} bytes`);
+  }
+  return reader;
+}
+
+/**
  * Decodes the records of one v2 batch (decompressing gzip). Throws `WireDecodeError` when they do
  * not match the header, `UnsupportedCompressionError` for other codecs.
  */
 export function decodeRecords(batch: RecordBatchView): DecodedRecord[] {
-  const codec = batchCompression(batch);
-  let body: Uint8Array;
-  let start: number;
-  if (codec === Compression.None) {
-    body = batch.bytes;
-    start = RECORD_BATCH_OVERHEAD;
-  } else {
-    body = decompress(codec, batch.bytes.subarray(RECORD_BATCH_OVERHEAD), 'record batch');
-    start = 0;
-  }
-  const reader = new WireReader(body, start, body.length, 'record');
-  if (batch.recordCount * MIN_RECORD_BYTES > reader.remaining) {
-    throw reader.error('record count', `${batch.recordCount} records cannot fit in ${reader.remaining} bytes`);
-  }
+  const reader = batchRecordsReader(batch);
   const records = new Array<DecodedRecord>(batch.recordCount);
   for (let i = 0; i < batch.recordCount; i++) records[i] = readRecord(reader, batch);
   if (reader.remaining !== 0) throw reader.error('records', `${reader.remaining} bytes after the ${batch.recordCount} records the header counts`);
@@ -245,21 +246,8 @@ export function readRecordSpans(records: Uint8Array, sink: RecordSpanSink): void
 
 /** The records of one v2 batch as spans (`decodeRecords` without the record objects). */
 function readBatchSpans(batch: RecordBatchView, sink: RecordSpanSink): void {
-  const codec = batchCompression(batch);
-  let body: Uint8Array;
-  let start: number;
-  if (codec === Compression.None) {
-    body = batch.bytes;
-    start = RECORD_BATCH_OVERHEAD;
-  } else {
-    body = decompress(codec, batch.bytes.subarray(RECORD_BATCH_OVERHEAD), 'record batch');
-    start = 0;
-  }
-  const reader = new WireReader(body, start, body.length, 'record');
+  const reader = batchRecordsReader(batch);
   const count = batch.recordCount;
-  if (count * MIN_RECORD_BYTES > reader.remaining) {
-    throw reader.error('record count', `${count} records cannot fit in ${reader.remaining} bytes`);
-  }
   for (let i = 0; i < count; i++) {
     const length = reader.varint();
     if (length < 0 || length > reader.remaining) throw reader.error('record length', `${length} is not in [0, ${reader.remaining}]`);
@@ -277,7 +265,7 @@ function readBatchSpans(batch: RecordBatchView, sink: RecordSpanSink): void {
       skipVarintBytes(reader, 'header value');
     }
     if (reader.pos !== end) throw reader.error('record', `read ${reader.pos - (end - length)} bytes of a ${length}-byte record`);
-    sink(body, at);
+    sink(reader.buffer, at);
   }
   if (reader.remaining !== 0) throw reader.error('records', `${reader.remaining} bytes after the ${count} records the header counts`);
 }
