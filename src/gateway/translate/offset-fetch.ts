@@ -1,19 +1,20 @@
 /**
- * OffsetFetch (key 9) ↔ the broker's GroupOffsetFetchRequest: the group's committed offsets from
- * its coordinator; -1 for a partition with none. v1 carries a request error in every partition,
- * v2+ also at the top; v2+'s null list asks for every committed partition.
- * Simplified: v0 (ZooKeeper-stored offsets in Kafka 0.8.1) reads the coordinator's offsets too;
- * leader epochs (v5+) are -1.
+ * OffsetFetch (key 9). v0 is 0.8's OffsetFetchRequest, answered by any broker from ZooKeeper
+ * (0.8.2's `KafkaApis.handleOffsetFetchRequest`, versionId 0); v1+ ↔ the broker's
+ * GroupOffsetFetchRequest: the group's committed offsets from its coordinator; -1 for a partition
+ * with none. v1 carries a request error in every partition, v2+ also at the top; v2+'s null list
+ * asks for every committed partition. Leader epochs (v5+) are -1.
  */
 import type { TopicAndPartition } from '../../protocol/api.ts';
 import { offsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponse, type OffsetFetchResponseTopic } from '../../protocol/wire/apis/offset-fetch.ts';
-import { expectResponse, requestBase, type Translator } from './translator.ts';
+import { expectResponse, requestBase, type TranslateContext, type Translation, type Translator } from './translator.ts';
 
 export const offsetFetchTranslator: Translator<'OffsetFetch', OffsetFetchRequest, OffsetFetchResponse> = {
   api: offsetFetchApi,
   translate(request, version, context) {
     const partitions: TopicAndPartition[] | null =
       request.topics === null ? null : request.topics.flatMap((topic) => topic.partitionIndexes.map((partition) => ({ topic: topic.name, partition })));
+    if (version === 0) return zooKeeperOffsetFetch(request.groupId, partitions ?? [], context);
     return {
       kind: 'forward',
       request: { api: 'GroupOffsetFetch', ...requestBase(context), groupId: request.groupId, partitions },
@@ -39,6 +40,24 @@ export const offsetFetchTranslator: Translator<'OffsetFetch', OffsetFetchRequest
     };
   },
 };
+
+/** v0: 0.8's OffsetFetch, served by any broker from ZooKeeper (no top-level error in v0). */
+function zooKeeperOffsetFetch(groupId: string, partitions: TopicAndPartition[], context: TranslateContext): Translation<OffsetFetchResponse> {
+  return {
+    kind: 'forward',
+    request: { api: 'OffsetFetch', ...requestBase(context), groupId, partitions },
+    response: (internal) => {
+      const answer = expectResponse(internal, 'OffsetFetch');
+      const topics = groupByTopic(answer.partitions).map(({ name }) => ({
+        name,
+        partitions: answer.partitions
+          .filter((p) => p.topic === name)
+          .map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: -1, metadata: p.metadata, errorCode: p.errorCode })),
+      }));
+      return { throttleTimeMs: 0, topics, errorCode: 0 };
+    },
+  };
+}
 
 function groupByTopic(partitions: readonly TopicAndPartition[]): { name: string; partitionIndexes: number[] }[] {
   const topics = new Map<string, number[]>();

@@ -83,15 +83,30 @@ describe('LeaveGroup', () => {
 });
 
 describe('OffsetCommit and OffsetFetch', () => {
-  it('commits with the generation and member, or as a commit from outside group management (v0)', () => {
+  it('commits v0 as 0.8 did, to ZooKeeper through any broker; v1+ to the coordinator with the generation and member', () => {
     const topics = [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5, committedMetadata: null }, { partitionIndex: 1, committedOffset: 7, committedMetadata: 'm' }] }];
-    expect(forwarded(offsetCommitTranslator.translate({ groupId: 'g', topics }, 0, CONTEXT)).request).toMatchObject({ api: 'GroupOffsetCommit', generationId: -1, memberId: '' });
+    const v0 = forwarded(offsetCommitTranslator.translate({ groupId: 'g', topics }, 0, CONTEXT));
+    expect(v0.request).toEqual({ api: 'OffsetCommit', clientId: CONTEXT.clientId, correlationId: CONTEXT.correlationId, groupId: 'g', offsets: [{ topic: 't', partition: 0, offset: 5, metadata: '' }, { topic: 't', partition: 1, offset: 7, metadata: 'm' }] });
+    expect(v0.respond!({ api: 'OffsetCommit', partitions: [{ topic: 't', partition: 0, errorCode: 0 }, { topic: 't', partition: 1, errorCode: 0 }] }).topics[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
+    expect(forwarded(offsetCommitTranslator.translate({ groupId: 'g', topics }, 1, CONTEXT)).request).toMatchObject({ api: 'GroupOffsetCommit', generationId: -1, memberId: '' });
     const { request, respond } = forwarded(offsetCommitTranslator.translate({ groupId: 'g', generationId: 4, memberId: 'm1', topics }, 2, CONTEXT));
     expect(request).toMatchObject({ generationId: 4, memberId: 'm1', offsets: [{ topic: 't', partition: 0, offset: 5, metadata: '' }, { topic: 't', partition: 1, offset: 7, metadata: 'm' }] });
     expect(respond!({ api: 'GroupOffsetCommit', partitions: [{ topic: 't', partition: 1, errorCode: 22 }, { topic: 't', partition: 0, errorCode: 0 }] })).toEqual({
       throttleTimeMs: 0,
       topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 22 }] }],
     });
+  });
+
+  it('fetches v0 offsets as 0.8 did, from ZooKeeper through any broker', () => {
+    const v0 = forwarded(offsetFetchTranslator.translate({ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 1] }] }, 0, CONTEXT));
+    expect(v0.request).toEqual({ api: 'OffsetFetch', clientId: CONTEXT.clientId, correlationId: CONTEXT.correlationId, groupId: 'g', partitions: [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }] });
+    const answered = v0.respond!({ api: 'OffsetFetch', partitions: [{ topic: 't', partition: 0, offset: 9, metadata: 'x', errorCode: 0 }, { topic: 't', partition: 1, offset: -1, metadata: '', errorCode: 0 }] });
+    expect(answered.topics).toEqual([
+      { name: 't', partitions: [
+        { partitionIndex: 0, committedOffset: 9, committedLeaderEpoch: -1, metadata: 'x', errorCode: 0 },
+        { partitionIndex: 1, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
+      ] },
+    ]);
   });
 
   it('fetches offsets: -1 for none, a request error in every partition for v1, and every committed partition for v2+ null', () => {

@@ -134,6 +134,31 @@ export function clusterScenarios(name: string, start: () => Promise<TestCluster>
       expect(values(fetched as FetchPartitionData)).toEqual([3, 4, 5, 6, 7, 8, 9].map((o) => ({ offset: o, value: `m${o}` })));
     });
 
+    it("commits and fetches 0.8's offsets (version 0) through any broker, not only the group's coordinator", async () => {
+      const metadata = await client.sendMetadataRequest(['real-meta']);
+      const at = (broker: { host: string; port: number }) =>
+        new SimpleConsumer(runtime, { host: broker.host, port: broker.port, soTimeoutMs: 5_000, bufferSize: 64 * 1024, clientId: 'real-v0-offsets' });
+      for (const [i, broker] of metadata.brokers.entries()) {
+        const consumer = at(broker);
+        try {
+          const committed = await consumer.commitOffsets('real-v0-group', [{ topic: 'real-meta', partition: 0, offset: 10 + i, metadata: `via ${broker.id}` }]);
+          expect(committed.partitions, `commit through broker ${broker.id}`).toEqual([{ topic: 'real-meta', partition: 0, errorCode: 0 }]);
+        } finally {
+          consumer.close();
+        }
+      }
+      const last = metadata.brokers.length - 1;
+      const reader = at(metadata.brokers[0]!);
+      try {
+        const fetched = await reader.fetchOffsets('real-v0-group', [{ topic: 'real-meta', partition: 0 }]);
+        // 0.8.2 writes only the offset to ZooKeeper (its metadata is dropped: the gateway answers
+        // ''), where librdkafka's mock keeps the metadata too.
+        expect(fetched.partitions).toMatchObject([{ topic: 'real-meta', partition: 0, offset: 10 + last, errorCode: 0 }]);
+      } finally {
+        reader.close();
+      }
+    });
+
     it('carries the group protocol: coordinator, join (member id required, then joined), sync, heartbeat, committed offsets, leave', async () => {
       const topic = 'real-meta';
       const groupId = `real-group-${cluster.name}`;
