@@ -570,7 +570,12 @@ export class Kernel implements FutureDriver {
         if (node.incarnation !== event.incarnation || !node.alive) continue;
         if (node.paused) {
           this.time = event.timeMs;
-          node.deferred.push(() => this.enqueue(this.time, event.run, { node: node.name, label: event.label }));
+          // Still cancellable while set aside and after it is queued again on resume: the handle
+          // its owner holds is this event's.
+          const run = event.run;
+          node.deferred.push(() => {
+            if (!event.cancelled) this.enqueue(this.time, () => event.cancelled || run(), { node: node.name, label: event.label });
+          });
           continue;
         }
       }

@@ -679,6 +679,22 @@ describe('Kernel nodes: pause, resume, kill', () => {
     expect(k.node('a').paused).toBe(false);
   });
 
+  it('an event set aside on a paused node can still be cancelled, before and after the resume requeues it', async () => {
+    const k = kernel();
+    k.addNode('a');
+    const log: string[] = [];
+    k.pauseNode('a');
+    const whilePaused = k.schedule(10, () => log.push('cancelled while paused'), { node: 'a' });
+    const afterResume = k.schedule(10, () => log.push('cancelled after the resume'), { node: 'a' });
+    k.schedule(10, () => log.push(`kept@${k.nowMs}`), { node: 'a' });
+    await k.runFor(20);
+    whilePaused.cancel();
+    k.resumeNode('a');
+    afterResume.cancel();
+    await k.runUntilIdle();
+    expect(log).toEqual(['kept@20']);
+  });
+
   it('a task of a paused node wakes from its sleep only once the node resumes', async () => {
     const k = kernel();
     k.addNode('a');
