@@ -8,26 +8,44 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRecordingText, readRecording, replayRecording, ReplayDivergedError, type Gateway } from '../../src/gateway/index.ts';
+import { isRecordingText, readRecording, replayRecording, ReplayDivergedError, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
 import { gatewayPerTest } from './support/gateway-per-test.ts';
 import { kcat } from './support/kcat-runner.ts';
+import { collectingErrors, describeFailure, describeGateway, KCAT_CONSUMER_DEBUG, noteErrorsOf } from './support/kcat-diagnosis.ts';
 import { skipWithout } from '../support/real-clients.ts';
 
 const TOPIC = { name: 'jiketest', partitions: 3, replicationFactor: 2 };
 const dir = mkdtempSync(join(tmpdir(), 'kafkasim-gateway-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const { start } = gatewayPerTest();
+const gateways = gatewayPerTest();
 
-/** Produces and consumes with kcat, with a follower pause in between. */
+/** A gateway whose errors the failure message of `traffic` reports. */
+async function start(options: GatewayOptions): Promise<Gateway> {
+  const { options: withErrors, errors } = collectingErrors(options);
+  const gateway = await gateways.start(withErrors);
+  noteErrorsOf(gateway, errors);
+  return gateway;
+}
+
+/**
+ * Produces and consumes with kcat, with a follower pause in between. The consumer logs what it
+ * fetches (`-d`, on stderr): if it does not end, the failure says what it waited for and what the
+ * gateway's partitions and connections looked like.
+ */
 async function traffic(g: Gateway): Promise<void> {
   const lines = Array.from({ length: 200 }, (_, i) => `k${i}:v${i}`).join('\n');
   const produced = await kcat(['-b', g.bootstrapServers, '-P', '-t', TOPIC.name, '-K:', '-X', 'acks=all'], { input: `${lines}\n` });
-  expect(produced.code, produced.stderr).toBe(0);
+  expect(produced.code, produced.code === 0 ? '' : describeFailure('kcat -P', produced, g)).toBe(0);
   await g.applyFault({ kind: 'pause', node: 'broker-3', durationMs: 50 });
-  const consumed = await kcat(['-b', g.bootstrapServers, '-C', '-t', TOPIC.name, '-e', '-q']);
-  expect(consumed.code, consumed.stderr).toBe(0);
-  expect(consumed.stdout.trim().split('\n')).toHaveLength(200);
+  let atTimeout: string | undefined;
+  const consumed = await kcat(['-b', g.bootstrapServers, '-C', '-t', TOPIC.name, '-e', '-q', '-d', KCAT_CONSUMER_DEBUG], {
+    onTimeout: () => (atTimeout = describeGateway(g)),
+  });
+  const records = consumed.stdout.trim().split('\n');
+  const why = consumed.code === 0 && records.length === 200 ? '' : describeFailure('kcat -C -e', consumed, g, atTimeout);
+  expect(consumed.code, why).toBe(0);
+  expect(records, why).toHaveLength(200);
 }
 
 describe.skipIf(skipWithout('kcat'))('replayRecording', () => {

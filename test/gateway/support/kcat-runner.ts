@@ -14,8 +14,11 @@ export interface KcatResult {
   readonly stderr: string;
 }
 
-/** Runs kcat with `args`, feeding `input` on stdin; kills it after `timeoutMs` (the result says so). */
-export function kcat(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<KcatResult> {
+/**
+ * Runs kcat with `args`, feeding `input` on stdin; kills it after `timeoutMs` (the result says so),
+ * calling `onTimeout` first (to look at the gateway while kcat's connections are still open).
+ */
+export function kcat(args: readonly string[], options: { input?: string; timeoutMs?: number; onTimeout?: () => void } = {}): Promise<KcatResult> {
   requireClient('kcat');
   return new Promise((resolve, reject) => {
     const child = spawn(KCAT, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -24,6 +27,11 @@ export function kcat(args: readonly string[], options: { input?: string; timeout
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
+      try {
+        options.onTimeout?.();
+      } catch (error) {
+        stderr += `\n(onTimeout failed: ${(error as Error).message})`;
+      }
       stderr += `\n(killed after ${options.timeoutMs ?? 60_000} ms)`;
       child.kill('SIGKILL');
     }, options.timeoutMs ?? 60_000);
