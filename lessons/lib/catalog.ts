@@ -1,6 +1,7 @@
 /**
  * The lessons on disk (`lessons/NN-*.ts`) and the command that lists or runs them:
- * `npm run lesson -- NN [--seed N] [--step] [--json]` and `npx kafkasim lesson NN ...`.
+ * `npm run lesson -- NN [--seed N] [--step] [--json] [--broker host:port[,host:port]]` and
+ * `npx kafkasim lesson NN ...`.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,20 +22,25 @@ export async function loadLesson(file: string): Promise<Lesson> {
   return module.lesson;
 }
 
+/** The file of lesson `id` ("1" or "01"), if there is one. */
+export function findLessonFile(id: string): string | undefined {
+  const wanted = id.padStart(2, '0');
+  return lessonFiles().find((name) => name.startsWith(`${wanted}-`));
+}
+
 /** Without a lesson number: the list. With one: runs that lesson with the remaining options. */
 export async function lessonCommand(argv: readonly string[], write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
   const files = lessonFiles();
   const [id, ...rest] = argv;
   if (id === undefined || id.startsWith('-')) {
-    write('Lessons (npm run lesson -- NN [--seed N] [--step] [--json]):');
+    write('Lessons (npm run lesson -- NN [--seed N] [--step] [--json] [--broker host:port[,host:port]]):');
     for (const file of files) {
       const lesson = await loadLesson(file);
-      write(`  ${lesson.id}  ${lesson.title}: ${lesson.summary}`);
+      write(`  ${lesson.id}  ${lesson.title}: ${lesson.summary}${lesson.brokerSupport === undefined ? '' : ' (runs on a real broker too)'}`);
     }
     return;
   }
-  const wanted = id.padStart(2, '0');
-  const file = files.find((name) => name.startsWith(`${wanted}-`));
+  const file = findLessonFile(id);
   if (file === undefined) {
     process.stderr.write(`no lesson ${JSON.stringify(id)}; lessons: ${files.map((f) => f.slice(0, 2)).join(', ')}\n`);
     process.exitCode = 2;

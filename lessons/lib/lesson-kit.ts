@@ -6,12 +6,18 @@
  * A lesson is deterministic: the same seed prints the same bytes. It runs as a script
  * (`npx tsx lessons/NN-topic.ts [--seed N] [--step] [--json]`, or `npm run lesson -- NN`) and
  * headless under the tests (`runLesson`).
+ *
+ * A lesson that declares `brokerSupport` also runs on real brokers (`--broker host:port[,...]`,
+ * `run.backend`): there it says what it skipped and why (`run.skipped`), and on both backends it
+ * records its facts (`run.recordFacts`) for `kafkasim compare`.
  */
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { Kernel, TraceRecord } from '../../src/sim/index.ts';
 import { formatMs, toJsonLine } from '../../src/sim/index.ts';
+import { BrokerListError, BrokerUnreachableError, connectBrokers, parseBrokerList, SIMULATOR, type LessonBackend } from './backend.ts';
+import type { Fact, LessonFacts } from './facts.ts';
 
 export interface Lesson {
   /** Two digits: `00`, `01`, ... */
@@ -27,7 +33,20 @@ export interface Lesson {
   readonly seedSpecific?: string;
   /** Replaces the header's "run again with --seed N" line (a replay's seed is fixed). */
   readonly note?: string;
+  /**
+   * What of the lesson runs on a real broker (`--broker`), in one sentence; undefined when the
+   * lesson needs the simulator throughout (then --broker is refused, saying so).
+   */
+  readonly brokerSupport?: string;
   run(run: LessonRun): Promise<void>;
+}
+
+/** --broker was given to a lesson that cannot run on a real broker yet. */
+export class NoBrokerSupportError extends Error {
+  override readonly name = 'NoBrokerSupportError';
+  constructor(readonly lesson: Lesson) {
+    super(`lesson ${lesson.id} (${lesson.title}) cannot run on a real broker yet: its story needs the simulator (injected faults, virtual time or the cluster's internals); run it without --broker`);
+  }
 }
 
 export interface Claim {
@@ -66,12 +85,18 @@ export interface LessonRunOptions {
   readonly seed?: number;
   /** Where printed lines go (default: nowhere; the CLI prints them). */
   readonly write?: (line: string) => void;
+  /** The embedded simulation (default) or real brokers (see backend.ts). */
+  readonly backend?: LessonBackend;
 }
 
 export class LessonRun {
   readonly seed: number;
   readonly frames: Frame[] = [];
   readonly claims: Claim[] = [];
+  /** What was skipped on a real broker, and why (one sentence each). */
+  readonly skips: string[] = [];
+  readonly backend: LessonBackend;
+  private recorded: LessonFacts | undefined;
   private kernel: Kernel | undefined;
   private render: WatchOptions['render'];
 
@@ -80,6 +105,24 @@ export class LessonRun {
     private readonly options: LessonRunOptions = {},
   ) {
     this.seed = options.seed ?? lesson.defaultSeed;
+    this.backend = options.backend ?? SIMULATOR;
+  }
+
+  /** Says plainly what part of the lesson was not done on this backend, and why. */
+  skipped(what: string, why: string): void {
+    const text = `${what}: ${why}`;
+    this.skips.push(text);
+    this.emit(`Skipped on a real broker: ${text}`);
+  }
+
+  /** The lesson's facts for `kafkasim compare` (recorded once, not printed). */
+  recordFacts(facts: readonly Fact[]): void {
+    const backend = this.backend.kind === 'broker' ? `broker ${this.backend.bootstrapServers}` : `simulator (seed ${this.seed})`;
+    this.recorded = { lesson: this.lesson.id, backend, facts };
+  }
+
+  get facts(): LessonFacts | undefined {
+    return this.recorded;
   }
 
   /** The simulation the lesson narrates (its trace) and shows (its history, in --step mode). */
@@ -157,11 +200,14 @@ export interface LessonReport {
   readonly output: string;
   readonly claims: readonly Claim[];
   readonly digest: string | undefined;
+  /** What the lesson recorded for `kafkasim compare` (undefined for lessons without broker support). */
+  readonly facts: LessonFacts | undefined;
   readonly run: LessonRun;
 }
 
 /** Runs a lesson headless (for tests): its output, claims and trace digest. */
 export async function runLesson(lesson: Lesson, options: LessonRunOptions = {}): Promise<LessonReport> {
+  if (options.backend?.kind === 'broker' && lesson.brokerSupport === undefined) throw new NoBrokerSupportError(lesson);
   const run = new LessonRun(lesson, options);
   printHeader(run);
   await lesson.run(run);
@@ -169,12 +215,17 @@ export async function runLesson(lesson: Lesson, options: LessonRunOptions = {}):
     output: run.frames.map((f) => f.text).join('\n'),
     claims: run.claims,
     digest: run.simulation?.trace.digest(),
+    facts: run.facts,
     run,
   };
 }
 
 function printHeader(run: LessonRun): void {
   run.say(`Lesson ${run.lesson.id}: ${run.lesson.title}`);
+  if (run.backend.kind === 'broker') {
+    run.say(`(on the broker(s) at ${run.backend.bootstrapServers}, in real time: ${run.lesson.brokerSupport ?? ''})`);
+    return;
+  }
   run.say(run.lesson.note ?? `(seed ${run.seed}; run again with --seed N for another run, --step to replay step by step)`);
 }
 
@@ -182,12 +233,15 @@ export interface CliOptions {
   readonly seed: number | undefined;
   readonly step: boolean;
   readonly json: boolean;
+  /** `host:port[,host:port]`: run on these brokers instead of the simulator. */
+  readonly broker: string | undefined;
 }
 
 export function parseLessonArgs(argv: readonly string[]): CliOptions {
   let seed: number | undefined;
   let step = false;
   let json = false;
+  let broker: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--step') step = true;
@@ -199,11 +253,16 @@ export function parseLessonArgs(argv: readonly string[]): CliOptions {
         throw new Error(`--seed must be followed by an integer, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
       }
       seed = parsed;
+    } else if (arg === '--broker' || arg.startsWith('--broker=')) {
+      const value = arg.includes('=') ? arg.slice('--broker='.length) : argv[++i];
+      if (value === undefined) throw new BrokerListError('--broker must be followed by host:port[,host:port]');
+      broker = parseBrokerList(value);
     } else {
-      throw new Error(`unknown option ${JSON.stringify(arg)}; options: --seed N, --step, --json`);
+      throw new Error(`unknown option ${JSON.stringify(arg)}; options: --seed N, --step, --json, --broker host:port[,host:port]`);
     }
   }
-  return { seed, step, json };
+  if (broker !== undefined && step) throw new Error('--step replays the simulation step by step; a real broker has no steps to replay (leave out --step or --broker)');
+  return { seed, step, json, broker };
 }
 
 /** Runs a lesson as a command: prints it, or its trace as JSON lines, or replays it step by step. */
@@ -214,6 +273,10 @@ export async function lessonMain(lesson: Lesson, argv: readonly string[]): Promi
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 2;
+    return;
+  }
+  if (options.broker !== undefined) {
+    await brokerMain(lesson, options, options.broker);
     return;
   }
   const interactive = options.step && process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -237,6 +300,37 @@ export async function lessonMain(lesson: Lesson, argv: readonly string[]): Promi
       return;
     }
     throw error;
+  }
+}
+
+/**
+ * A lesson on real brokers: refused (exit 2) when the lesson needs the simulator throughout;
+ * exit 1 with one line when the brokers cannot be reached, a claim does not hold or the run
+ * fails. With --json, prints the facts record (there is no trace to print).
+ */
+async function brokerMain(lesson: Lesson, options: CliOptions, bootstrapServers: string): Promise<void> {
+  const fail = (message: string, code: number) => {
+    process.stderr.write(`${message}\n`);
+    process.exitCode = code;
+  };
+  if (lesson.brokerSupport === undefined) return fail(new NoBrokerSupportError(lesson).message, 2);
+  let backend: LessonBackend;
+  try {
+    backend = await connectBrokers(bootstrapServers, options.seed ?? lesson.defaultSeed);
+  } catch (error) {
+    if (error instanceof BrokerUnreachableError) return fail(`lesson ${lesson.id}: ${error.message}`, 1);
+    throw error;
+  }
+  try {
+    const report = await runLesson(lesson, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      backend,
+      ...(options.json ? {} : { write: (line: string) => process.stdout.write(`${line}\n`) }),
+    });
+    if (options.json) process.stdout.write(`${JSON.stringify(report.facts)}\n`);
+  } catch (error) {
+    if (error instanceof LessonClaimError) return fail(`\n${error.message}`, 1);
+    return fail(`\nlesson ${lesson.id} on the broker(s) at ${bootstrapServers} failed: ${(error as Error).message}`, 1);
   }
 }
 

@@ -1,6 +1,9 @@
 /**
  * `npx kafkasim <command>`:
- *   lesson [NN] [--seed N] [--step] [--json]   list the lessons, or run one
+ *   lesson [NN] [--seed N] [--step] [--json] [--broker host:port[,host:port]]
+ *                                              list the lessons, or run one (on real brokers with --broker)
+ *   compare <NN> --broker host:port[,...] [--seed N]
+ *                                              a lesson on the simulator and on real brokers, facts side by side
  *   replay <file> [--step] [--json]            replay a counterexample or a gateway recording step by step
  *   serve --brokers N --topic T:P:RF [...]     serve a simulated cluster to real Kafka clients (src/cli/serve.ts)
  *   check --scenario <name> [--runs N] [--seed S] [--budget-s T] [--shrink]
@@ -8,8 +11,10 @@
  * Exit codes: 0 success, 1 failures found (or a claim did not hold), 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
-import { lessonCommand } from '../../lessons/lib/catalog.ts';
-import { lessonMain } from '../../lessons/lib/lesson-kit.ts';
+import { BrokerListError, BrokerUnreachableError, parseBrokerList } from '../../lessons/lib/backend.ts';
+import { findLessonFile, lessonCommand, loadLesson } from '../../lessons/lib/catalog.ts';
+import { compareLesson } from '../../lessons/lib/compare.ts';
+import { LessonClaimError, lessonMain, NoBrokerSupportError } from '../../lessons/lib/lesson-kit.ts';
 import { isRecordingText, parseRecording } from '../gateway/recording.ts';
 import { gatewayReplayLesson } from '../gateway/replay-lesson.ts';
 import { assertScenarios, CounterexampleError } from '../testing/assert-scenarios.ts';
@@ -21,7 +26,10 @@ import { parseTopicSpec, readSchedule, serve, SERVE_USAGE } from './serve.ts';
 import { wallClockMs } from './wall-clock.ts';
 
 const USAGE = `usage: kafkasim <command>
-  lesson [NN] [--seed N] [--step] [--json]       list the lessons, or run lesson NN
+  lesson [NN] [--seed N] [--step] [--json] [--broker host:port[,host:port]]
+                                                 list the lessons, or run lesson NN (on real brokers with --broker)
+  compare <NN> --broker host:port[,host:port] [--seed N]
+                                                 run lesson NN on the simulator and on the brokers, facts side by side
   replay <file> [--step] [--json]                replay a counterexample file or a gateway recording step by step
   ${SERVE_USAGE}
                                                  serve a simulated cluster to real Kafka clients (kcat, kafkajs, kafka-python)
@@ -38,6 +46,8 @@ async function main(argv: readonly string[]): Promise<void> {
       return lessonCommand(rest);
     case 'replay':
       return replayCommand(rest);
+    case 'compare':
+      return compareCommand(rest);
     case 'check':
       return checkCommand(rest);
     case 'serve':
@@ -71,6 +81,42 @@ function textOf(file: string): string {
     return readFileSync(file, 'utf8');
   } catch {
     return '';
+  }
+}
+
+/** Exit 0: the facts that should match do; 1: one differs, a claim failed or the brokers are unreachable; 2: bad usage. */
+async function compareCommand(argv: readonly string[]): Promise<void> {
+  const [id, ...rest] = argv;
+  if (id === undefined || id.startsWith('-')) throw new UsageError('compare needs a lesson number: kafkasim compare <NN> --broker host:port[,host:port]');
+  const options = parseOptions(rest, { flags: [], values: ['--broker', '--seed'] });
+  const brokerText = options.get('--broker');
+  if (brokerText === undefined) throw new UsageError('compare needs --broker host:port[,host:port] (the brokers to compare the simulator with)');
+  let broker: string;
+  try {
+    broker = parseBrokerList(brokerText);
+  } catch (error) {
+    if (error instanceof BrokerListError) throw new UsageError(error.message);
+    throw error;
+  }
+  const file = findLessonFile(id);
+  if (file === undefined) throw new UsageError(`no lesson ${JSON.stringify(id)}; see kafkasim lesson`);
+  const lesson = await loadLesson(file);
+  const seed = options.has('--seed') ? integerOption(options, '--seed', lesson.defaultSeed, 0) : undefined;
+  try {
+    const result = await compareLesson(lesson, { broker, ...(seed === undefined ? {} : { seed }) });
+    for (const line of result.lines) process.stdout.write(`${line}\n`);
+    if (result.unexpected.length > 0) process.exitCode = 1;
+  } catch (error) {
+    if (error instanceof NoBrokerSupportError) {
+      process.stderr.write(`kafkasim: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof BrokerUnreachableError || error instanceof LessonClaimError) {
+      process.stderr.write(`kafkasim: compare ${lesson.id}: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`kafkasim: compare ${lesson.id} on the broker(s) at ${broker} failed: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
   }
 }
 
