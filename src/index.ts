@@ -34,6 +34,8 @@ export { defaultPartitioner, simplePartitioner, PARTITIONER_CLASSES, type Partit
 
 // The group consumption model (ZooKeeper-based high-level consumer).
 export { ZookeeperConsumerConnector } from './client/group/connector.ts';
+export { CoordinatorConsumerConnector } from './client/group/coordinator-connector.ts';
+export { createConsumerConnector, type ConsumerConnector } from './client/group/consumer-connector.ts';
 export { KafkaStream, type MessageAndMetadata } from './client/group/stream.ts';
 export type { ConsumerConfig, ConsumerConfigInput } from './client/group/config.ts';
 export { assignPartitions, rangeAssign, roundRobinAssign, type GroupAssignment, type PartitionOwnership } from './client/assignors.ts';

@@ -13,7 +13,7 @@
  * compares what producers had acknowledged with what was processed.
  */
 import type { Payload } from '../protocol/message.ts';
-import type { ZookeeperConsumerConnector } from './group/connector.ts';
+import type { ConsumerConnector } from './group/connector-base.ts';
 import type { KafkaStream, MessageAndMetadata } from './group/stream.ts';
 import type { LedgerEntry, ProducerLedger } from './producer/ledger.ts';
 
@@ -85,7 +85,7 @@ export interface ConsumeOptions {
  * Consumes `stream` with a delivery pattern. Use a connector with `auto.commit.enable=false`: the
  * pattern decides when positions are saved.
  */
-export async function consume(connector: ZookeeperConsumerConnector, stream: KafkaStream, options: ConsumeOptions): Promise<number> {
+export async function consume(connector: ConsumerConnector, stream: KafkaStream, options: ConsumeOptions): Promise<number> {
   const { semantics, process, store, by } = options;
   if (semantics === 'exactly-once' && store === undefined) throw new Error('exactly-once needs an OutputStore: the positions are saved with the output');
   let handled = 0;

@@ -113,3 +113,33 @@ export class FetchSizeTooSmallError extends KafkasimError {
 export class ClosedError extends KafkasimError {
   readonly code = 'CLOSED';
 }
+
+/**
+ * A coordinator-mode consumer's commit was refused or could not be sent (Kafka's
+ * `CommitFailedException` and the retriable coordinator errors of `commitSync`).
+ */
+export class CommitFailedError extends KafkasimError {
+  readonly code = 'COMMIT_FAILED';
+  constructor(
+    readonly consumerId: string,
+    readonly reason: string,
+  ) {
+    super(`${consumerId} could not commit its offsets: ${reason}`);
+  }
+}
+
+/**
+ * The group coordinator refused a coordinator-mode consumer for good (INCONSISTENT_GROUP_PROTOCOL
+ * 23, INVALID_GROUP_ID 24, INVALID_SESSION_TIMEOUT 26, ...), as Kafka's `JoinGroupResponseHandler`
+ * raises them to `poll`.
+ */
+export class GroupJoinFailedError extends KafkasimError {
+  readonly code = 'GROUP_JOIN_FAILED';
+  constructor(
+    readonly consumerId: string,
+    readonly group: string,
+    readonly error: string,
+  ) {
+    super(`${consumerId} cannot join group ${group}: the coordinator answered ${error}`);
+  }
+}

@@ -11,7 +11,7 @@ import { parsePartitionState } from '../../src/protocol/zk-data.ts';
 import type { KafkaRequest, ProduceRequest } from '../../src/protocol/api.ts';
 import { simRuntime } from '../../src/client/sim-runtime.ts';
 import type { BrokerConnection, Runtime } from '../../src/client/runtime.ts';
-import { ZookeeperConsumerConnector } from '../../src/client/group/connector.ts';
+import { createConsumerConnector, type ConsumerConnector } from '../../src/client/group/consumer-connector.ts';
 import type { ConsumerConfigInput } from '../../src/client/group/config.ts';
 import type { KafkaStream } from '../../src/client/group/stream.ts';
 
@@ -210,7 +210,7 @@ export interface Consumed {
 
 export interface GroupMember {
   readonly node: string;
-  readonly connector: ZookeeperConsumerConnector;
+  readonly connector: ConsumerConnector;
   /** Every message handed out by any of its streams, in order. */
   readonly consumed: Consumed[];
   /** The streams, once createMessageStreams returned. */
@@ -220,7 +220,7 @@ export interface GroupMember {
 }
 
 /**
- * A high-level consumer on its own node (`consumer.id` = the node name): createMessageStreams,
+ * A high-level consumer of either mode (`group.coordination`) on its own node (`consumer.id` = the node name): createMessageStreams,
  * then one task per stream that records every message (unless `iterate` is false).
  */
 export function startGroupConsumer(
@@ -231,7 +231,7 @@ export function startGroupConsumer(
   options: { iterate?: boolean; runtime?: Runtime } = {},
 ): GroupMember {
   if (!sim.kernel.hasNode(node)) sim.kernel.addNode(node);
-  const connector = new ZookeeperConsumerConnector(options.runtime ?? simRuntime(sim, node), {
+  const connector = createConsumerConnector(options.runtime ?? simRuntime(sim, node), {
     'zookeeper.connect': 'zookeeper:2181',
     'consumer.id': node,
     ...config,

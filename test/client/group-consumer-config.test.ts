@@ -47,6 +47,12 @@ describe('defaults and accepted values', () => {
       'offsets.storage': 'zookeeper',
       'exclude.internal.topics': true,
       'partition.assignment.strategy': 'range',
+      // kafkasim's mode key and the coordinator mode's keys (Kafka 0.9+ consumer defaults).
+      'group.coordination': 'zookeeper',
+      'bootstrap.servers': null,
+      'session.timeout.ms': 10_000,
+      'heartbeat.interval.ms': 3000,
+      'rebalance.timeout.ms': 60_000,
     });
   });
 

@@ -2,6 +2,15 @@
  * `kafka.consumer.ConsumerConfig` (0.8.2): the high-level consumer's keys and defaults. Values may
  * be numbers or the strings a Java `Properties` holds. Mistakes are ConfigErrors naming the key and
  * what is allowed, raised at construction (`ConsumerConfig.validate`).
+ * `group.coordination` is kafkasim's, not Kafka's (Kafka has no such key: 0.8.2's connector only
+ * knows ZooKeeper, 0.9+'s `KafkaConsumer` only the broker's group coordinator). 'zookeeper' (the
+ * default) is the 0.8.2 connector above; 'coordinator' runs the same API on the broker's group
+ * coordinator (`coordinator-connector.ts`) and reads the modern consumer's keys
+ * `bootstrap.servers` (required there; `zookeeper.connect` is then not used), `session.timeout.ms`
+ * (10,000), `heartbeat.interval.ms` (3,000, below the session timeout, as `Heartbeat` requires)
+ * and `rebalance.timeout.ms` (60,000; Kafka sends `max.poll.interval.ms` there, meaningless
+ * without `poll`). In 'coordinator' mode offsets are kept by the coordinator whatever
+ * `offsets.storage` says.
  * Simplified: only `offsets.storage=zookeeper` (Kafka-stored offsets need the 0.8.2 offset
  * manager, not modelled); an unknown `partition.assignment.strategy` is refused where Kafka
  * silently falls back to range.
@@ -11,7 +20,8 @@ import { parseHostList } from '../runtime.ts';
 
 export interface ConsumerConfig {
   readonly 'group.id': string;
-  readonly 'zookeeper.connect': string;
+  /** null in 'coordinator' mode when not given (it is not used there). */
+  readonly 'zookeeper.connect': string | null;
   readonly 'consumer.id': string | null;
   readonly 'socket.timeout.ms': number;
   readonly 'socket.receive.buffer.bytes': number;
@@ -34,11 +44,16 @@ export interface ConsumerConfig {
   readonly 'offsets.storage': 'zookeeper';
   readonly 'exclude.internal.topics': boolean;
   readonly 'partition.assignment.strategy': 'range' | 'roundrobin';
+  readonly 'group.coordination': 'zookeeper' | 'coordinator';
+  /** 'coordinator' mode: where to ask for metadata and the coordinator (`host:port,...`); null in 'zookeeper' mode when not given. */
+  readonly 'bootstrap.servers': string | null;
+  readonly 'session.timeout.ms': number;
+  readonly 'heartbeat.interval.ms': number;
+  readonly 'rebalance.timeout.ms': number;
 }
 
 export type ConsumerConfigInput = Partial<{ [K in keyof ConsumerConfig]: ConsumerConfig[K] | string | number | boolean | null }> & {
   readonly 'group.id': string;
-  readonly 'zookeeper.connect': string;
 };
 
 const INT_MAX = 2_147_483_647;
@@ -69,6 +84,11 @@ const KEYS: readonly (keyof ConsumerConfig)[] = [
   'offsets.storage',
   'exclude.internal.topics',
   'partition.assignment.strategy',
+  'group.coordination',
+  'bootstrap.servers',
+  'session.timeout.ms',
+  'heartbeat.interval.ms',
+  'rebalance.timeout.ms',
 ];
 
 export function resolveConsumerConfig(input: ConsumerConfigInput): ConsumerConfig {
@@ -79,7 +99,15 @@ export function resolveConsumerConfig(input: ConsumerConfigInput): ConsumerConfi
   const raw = input as Record<string, unknown>;
   const groupId = raw['group.id'];
   if (typeof groupId !== 'string' || !LEGAL.test(groupId)) throw new ConfigError('group.id', groupId, "a non-empty string of ASCII alphanumerics, '.', '_' and '-'");
-  parseHostList(raw['zookeeper.connect'], 'zookeeper.connect', 2181);
+  const coordination = oneOf(raw, 'group.coordination', 'zookeeper', ['zookeeper', 'coordinator'] as const);
+  const zookeeperConnect = raw['zookeeper.connect'] ?? null;
+  if (coordination === 'zookeeper' || zookeeperConnect !== null) parseHostList(raw['zookeeper.connect'], 'zookeeper.connect', 2181);
+  const bootstrapServers = raw['bootstrap.servers'] ?? null;
+  if (coordination === 'coordinator' || bootstrapServers !== null) parseHostList(raw['bootstrap.servers'], 'bootstrap.servers', 9092);
+  const groupSessionTimeoutMs = intIn(raw, 'session.timeout.ms', 10_000, 1);
+  const heartbeatIntervalMs = intIn(raw, 'heartbeat.interval.ms', 3000, 1);
+  // `Heartbeat`'s constructor: "Heartbeat must be set lower than the session timeout".
+  if (heartbeatIntervalMs >= groupSessionTimeoutMs) throw new ConfigError('heartbeat.interval.ms', heartbeatIntervalMs, `an interval below session.timeout.ms (${groupSessionTimeoutMs})`);
   const syncTimeMs = intIn(raw, 'zookeeper.sync.time.ms', 2000, 0);
   const sessionTimeoutMs = intIn(raw, 'zookeeper.session.timeout.ms', 6000, 1);
   const clientId = raw['client.id'] ?? groupId;
@@ -88,7 +116,7 @@ export function resolveConsumerConfig(input: ConsumerConfigInput): ConsumerConfi
   if (consumerId !== null && (typeof consumerId !== 'string' || consumerId.length === 0)) throw new ConfigError('consumer.id', consumerId, 'a non-empty string, or null for an id made up of host, time and a random part');
   const config: ConsumerConfig = {
     'group.id': groupId,
-    'zookeeper.connect': raw['zookeeper.connect'] as string,
+    'zookeeper.connect': zookeeperConnect as string | null,
     'consumer.id': consumerId as string | null,
     'socket.timeout.ms': intIn(raw, 'socket.timeout.ms', 30_000, 1),
     'socket.receive.buffer.bytes': intIn(raw, 'socket.receive.buffer.bytes', 64 * 1024, 1),
@@ -111,6 +139,11 @@ export function resolveConsumerConfig(input: ConsumerConfigInput): ConsumerConfi
     'offsets.storage': oneOf(raw, 'offsets.storage', 'zookeeper', ['zookeeper'] as const),
     'exclude.internal.topics': bool(raw, 'exclude.internal.topics', true),
     'partition.assignment.strategy': oneOf(raw, 'partition.assignment.strategy', 'range', ['range', 'roundrobin'] as const),
+    'group.coordination': coordination,
+    'bootstrap.servers': bootstrapServers as string | null,
+    'session.timeout.ms': groupSessionTimeoutMs,
+    'heartbeat.interval.ms': heartbeatIntervalMs,
+    'rebalance.timeout.ms': intIn(raw, 'rebalance.timeout.ms', 60_000, 1),
   };
   return Object.freeze(config);
 }

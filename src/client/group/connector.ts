@@ -48,63 +48,42 @@ import {
   parseTopicAssignment,
 } from '../../protocol/zk-data.ts';
 import { isZkError } from '../../protocol/zookeeper.ts';
-import { BlockingQueue } from '../../protocol/concurrency.ts';
 import { assignPartitions, type PartitionOwnership } from '../assignors.ts';
-import { ClosedError, ConfigError, ConsumerRebalanceFailedError } from '../errors.ts';
+import { ConfigError, ConsumerRebalanceFailedError } from '../errors.ts';
+import type { HostAndPort } from '../metadata.ts';
 import type { Runtime } from '../runtime.ts';
-import { resolveConsumerConfig, type ConsumerConfig, type ConsumerConfigInput } from './config.ts';
-import { ConsumerFetcherManager } from './fetcher.ts';
-import { KafkaStream, PartitionTopicInfo, SHUTDOWN, type FetchedDataChunk } from './stream.ts';
-
-type ChunkQueue = BlockingQueue<FetchedDataChunk | typeof SHUTDOWN>;
+import type { ConsumerConfigInput } from './config.ts';
+import { ConnectorBase, describeSubscription } from './connector-base.ts';
+import { zkRegisteredBrokers } from './fetcher.ts';
+import type { KafkaStream } from './stream.ts';
 
 /** Why a rebalance attempt failed (for the trace). */
 class AttemptFailed extends Error {}
 
-export class ZookeeperConsumerConnector {
-  readonly config: ConsumerConfig;
-  readonly consumerId: string;
+export class ZookeeperConsumerConnector extends ConnectorBase {
   private readonly zk: ZkClient;
-  private readonly fetcher: ConsumerFetcherManager;
   private readonly rebalanceLock: Mutex;
-  private subscription: Record<string, number> = {};
-  /** Thread id → its queue and stream. */
-  private readonly threads = new Map<string, { queue: ChunkQueue; stream: KafkaStream; topic: string }>();
-  /** `topicRegistry`: what this consumer owns now. */
-  private topicRegistry = new Map<string, PartitionTopicInfo>();
-  /** Last committed offset per partition (`checkpointedZkOffsets`). */
-  private readonly checkpointed = new Map<string, number>();
   private watcherTriggered = false;
   private watcherWake: Deferred<void> | undefined;
-  private shuttingDown = false;
-  private started = false;
-  /** Completed rebalances (for tests and lessons). */
-  rebalances = 0;
 
-  constructor(
-    private readonly runtime: Runtime,
-    config: ConsumerConfigInput,
-  ) {
-    this.config = resolveConsumerConfig(config);
-    const suffix = this.config['consumer.id'] ?? `${runtime.hostName}-${runtime.nowMs()}-${runtime.random.int(0, 0xffffffff).toString(16).padStart(8, '0')}`;
-    this.consumerId = `${this.config['group.id']}_${suffix}`;
+  constructor(runtime: Runtime, config: ConsumerConfigInput) {
+    super(runtime, config);
+    const connect = this.config['zookeeper.connect'];
+    if (this.config['group.coordination'] !== 'zookeeper' || connect === null) {
+      throw new ConfigError('group.coordination', this.config['group.coordination'], "'zookeeper' for a ZookeeperConsumerConnector (createConsumerConnector picks the connector of either mode)");
+    }
     this.zk = new ZkClient(runtime, {
       name: `${this.consumerId}/zk-event-thread`,
       connect: () =>
-        runtime.zookeeper(this.config['zookeeper.connect'], {
+        runtime.zookeeper(connect, {
           sessionTimeoutMs: this.config['zookeeper.session.timeout.ms'],
           connectionTimeoutMs: this.config['zookeeper.connection.timeout.ms'],
         }),
     });
-    this.fetcher = new ConsumerFetcherManager(runtime, this.config, this.zk, this.consumerId);
     this.rebalanceLock = new Mutex(runtime, `rebalance lock of ${this.consumerId}`);
     // The constructor starts the auto-committer (`scheduler.schedule("kafka-consumer-autocommit",
     // autoCommit, delay = interval, period = interval)`), before any stream exists.
     if (this.config['auto.commit.enable']) this.scheduleAutoCommit();
-  }
-
-  get group(): string {
-    return this.config['group.id'];
   }
 
   /**
@@ -112,27 +91,7 @@ export class ZookeeperConsumerConnector {
    * the first rebalance (a ConsumerRebalanceFailed there is thrown to the caller, as in Kafka).
    */
   async createMessageStreams(topicCountMap: Readonly<Record<string, number>>): Promise<Record<string, KafkaStream[]>> {
-    if (this.started) throw new ClosedError('createMessageStreams may be called once per connector (Kafka: "Each consumer connector can create message streams by topic count only once")');
-    if (typeof topicCountMap !== 'object' || topicCountMap === null || Object.keys(topicCountMap).length === 0) {
-      throw new ConfigError('topicCountMap', topicCountMap, 'an object { topic: number of streams } with at least one topic');
-    }
-    for (const [topic, count] of Object.entries(topicCountMap)) {
-      if (!Number.isInteger(count) || count <= 0) throw new ConfigError(`topicCountMap.${topic}`, count, 'an integer ≥ 1 (the number of streams)');
-    }
-    // Only a valid call uses up the connector's one createMessageStreams.
-    this.started = true;
-    this.subscription = { ...topicCountMap };
-    const result: Record<string, KafkaStream[]> = {};
-    for (const [topic, count] of Object.entries(topicCountMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      result[topic] = [];
-      for (let i = 0; i < count; i++) {
-        const threadId = `${this.consumerId}-${i}`;
-        const queue: ChunkQueue = new BlockingQueue(this.runtime, this.config['queued.max.message.chunks'], `the chunk queue of ${threadId}`);
-        const stream = new KafkaStream(queue, threadId, this.config['consumer.timeout.ms']);
-        this.threads.set(`${topic}/${threadId}`, { queue, stream, topic });
-        result[topic]!.push(stream);
-      }
-    }
+    const result = this.createStreams(topicCountMap);
     await this.zk.waitUntilConnected();
     await this.register();
     // `reinitializeConsumer`: new sessions, group membership and partition changes.
@@ -173,22 +132,15 @@ export class ZookeeperConsumerConnector {
     // under way finishes (or gives up) first, so it cannot start fetchers after this stopped them
     // or use the ZooKeeper client after it is closed.
     await this.rebalanceLock.run(async () => {
-      this.fetcher.stopConnections();
-      for (const { queue } of this.threads.values()) {
-        queue.clear();
-        queue.offer(SHUTDOWN);
-      }
+      this.endStreams();
       if (this.config['auto.commit.enable']) await this.commitOffsetsLogged();
       await this.zk.close();
     });
     this.record('consumer.shutdown', {}, `${this.consumerId} shut down; its registration and partition ownership vanish with its session.`);
   }
 
-  /** Partitions this consumer owns now, with their positions. */
-  owned(): Array<{ topic: string; partition: number; threadId: string; consumedOffset: number; fetchedOffset: number }> {
-    return [...this.topicRegistry.values()]
-      .map((info) => ({ topic: info.topic, partition: info.partition, threadId: info.threadId, consumedOffset: info.consumedOffset, fetchedOffset: info.fetchedOffset }))
-      .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  protected brokers(): Promise<HostAndPort[]> {
+    return zkRegisteredBrokers(this.zk);
   }
 
   // ---------------------------------------------------------------- registration and watches
@@ -285,23 +237,10 @@ export class ZookeeperConsumerConnector {
       offsets.set(`${p.topic}-${p.partition}`, stored === null ? -1 : parseConsumerOffset(stored.data));
     }
     if (this.shuttingDown) return false;
-    const registry = new Map<string, PartitionTopicInfo>();
-    for (const p of decision) {
-      const thread = this.threads.get(`${p.topic}/${p.owner}`)!;
-      const offset = offsets.get(`${p.topic}-${p.partition}`)!;
-      registry.set(`${p.topic}-${p.partition}`, new PartitionTopicInfo(p.topic, p.partition, thread.queue, offset, offset, this.config['fetch.message.max.bytes'], p.owner));
-    }
+    const registry = this.registryFor(decision, offsets);
     if (!(await this.reflectPartitionOwnershipDecision(decision))) return false;
-    this.topicRegistry = registry;
-    for (const [key, info] of registry) if (info.consumedOffset >= 0) this.checkpointed.set(key, info.consumedOffset);
-    this.fetcher.startConnections([...registry.values()]);
-    this.record(
-      'consumer.rebalance.completed',
-      { owned: decision.map((p) => ({ topic: p.topic, partition: p.partition, thread: p.owner, offset: offsets.get(`${p.topic}-${p.partition}`) })) },
-      decision.length === 0
-        ? `${this.consumerId} finished rebalancing and owns no partition.`
-        : `${this.consumerId} finished rebalancing and owns ${decision.map((p) => `${p.topic}-${p.partition} (thread ${p.threadId}, from offset ${describeOffset(offsets.get(`${p.topic}-${p.partition}`)!)})`).join(', ')}.`,
-    );
+    this.startFetching(registry);
+    this.recordRebalanced(decision, offsets);
     return true;
   }
 
@@ -323,9 +262,7 @@ export class ZookeeperConsumerConnector {
       partitionsPerTopic[topic] = data === null ? 0 : parseTopicAssignment(data.data).size;
     }
     const assignment = assignPartitions(this.config['partition.assignment.strategy'], { subscriptions, partitionsPerTopic, consumerId: this.consumerId });
-    if (this.runtime.recording) {
-      this.record('consumer.assignment', { strategy: assignment.strategy, explanation: [...assignment.explanation] }, `${this.consumerId} computes the ${assignment.strategy} assignment: ${assignment.explanation.map((line) => (/[.:!?]$/.test(line) ? line : `${line}.`)).join(' ')}`);
-    }
+    this.recordAssignment(assignment);
     return [...assignment.decision];
   }
 
@@ -356,55 +293,4 @@ export class ZookeeperConsumerConnector {
     for (const info of this.topicRegistry.values()) await deletePath(this.zk, consumerOwnerPath(this.group, info.topic, info.partition));
     this.topicRegistry = new Map();
   }
-
-  /** `closeFetchersForQueues`: stop fetching, drop queued chunks and the chunks being iterated. */
-  private closeFetchers(): void {
-    this.fetcher.stopConnections();
-    for (const { queue, stream } of this.threads.values()) {
-      queue.clear();
-      stream.clear();
-    }
-  }
-
-  // ---------------------------------------------------------------- auto-commit
-
-  /**
-   * `KafkaScheduler.schedule` with a period: `ScheduledThreadPoolExecutor.scheduleAtFixedRate`.
-   * Commits run at start + k × interval; one that overruns delays the next, never shifts the rest.
-   */
-  private scheduleAutoCommit(): void {
-    const intervalMs = this.config['auto.commit.interval.ms'];
-    let nextMs = this.runtime.nowMs() + intervalMs;
-    this.runtime.spawn(`${this.consumerId}/kafka-consumer-scheduler`, async () => {
-      for (;;) {
-        await this.runtime.sleep(Math.max(0, nextMs - this.runtime.nowMs()));
-        if (this.shuttingDown) return;
-        await this.commitOffsetsLogged();
-        nextMs += intervalMs;
-      }
-    });
-  }
-
-  /** Commit, logging (not throwing) errors, as `autoCommit` does. */
-  private async commitOffsetsLogged(): Promise<void> {
-    try {
-      await this.commitOffsets();
-    } catch (error) {
-      this.record('consumer.commit-failed', { error: (error as Error).message }, `${this.consumerId}: exception during commitOffsets: ${(error as Error).message}`);
-    }
-  }
-
-  private record(kind: string, data: Record<string, unknown>, text: string): void {
-    if (this.runtime.recording) this.runtime.record(kind, { consumer: this.consumerId, group: this.group, ...data }, text);
-  }
-}
-
-function describeSubscription(subscription: Readonly<Record<string, number>>): string {
-  return Object.entries(subscription)
-    .map(([topic, n]) => `${n} stream${n === 1 ? '' : 's'} of ${topic}`)
-    .join(', ');
-}
-
-function describeOffset(offset: number): string {
-  return offset < 0 ? 'none committed' : String(offset);
 }

@@ -3,7 +3,7 @@
  * `ConsumerFetcherThread`).
  *
  * Owned partitions start without a known leader. The leader finder asks the brokers registered
- * in ZooKeeper for metadata, hands each partition whose leader it learns to the fetcher thread
+ * in ZooKeeper (`zkRegisteredBrokers`; in 'coordinator' mode, `bootstrap.servers`) for metadata, hands each partition whose leader it learns to the fetcher thread
  * for that broker (one per broker, `num.consumer.fetchers` = 1), then sleeps
  * `refresh.leader.backoff.ms`. A fetcher sends FetchRequests (replicaId -1, `fetch.wait.max.ms`,
  * `fetch.min.bytes`, `fetch.message.max.bytes` per partition) from each partition's fetched
@@ -20,7 +20,7 @@ import { ZkPaths } from '../../protocol/zk-paths.ts';
 import { getChildrenParentMayNotExist, readDataMaybeNull } from '../../protocol/zk-utils.ts';
 import { parseBrokerRegistration } from '../../protocol/zk-data.ts';
 import { BrokerConnectionError } from '../errors.ts';
-import { ConnectionPool, fetchTopicMetadata } from '../metadata.ts';
+import { ConnectionPool, fetchTopicMetadata, type HostAndPort } from '../metadata.ts';
 import type { BrokerConnection, Runtime } from '../runtime.ts';
 import type { ConsumerConfig } from './config.ts';
 import type { FetchedDataChunk, PartitionTopicInfo } from './stream.ts';
@@ -37,7 +37,8 @@ export class ConsumerFetcherManager {
   constructor(
     private readonly runtime: Runtime,
     private readonly config: ConsumerConfig,
-    private readonly zk: ZkClient,
+    /** Where to ask for metadata. */
+    private readonly registeredBrokers: () => Promise<HostAndPort[]>,
     private readonly consumerId: string,
   ) {
     this.pool = new ConnectionPool(runtime, config['socket.timeout.ms']);
@@ -113,19 +114,6 @@ export class ConsumerFetcherManager {
     }
   }
 
-  /** `getAllBrokersInCluster`: where the registered brokers listen. */
-  private async registeredBrokers(): Promise<Array<{ host: string; port: number }>> {
-    const ids = await getChildrenParentMayNotExist(this.zk, ZkPaths.brokerIds);
-    const out: Array<{ host: string; port: number }> = [];
-    for (const id of ids.sort((a, b) => Number(a) - Number(b))) {
-      const data = await readDataMaybeNull(this.zk, `${ZkPaths.brokerIds}/${id}`);
-      if (data === null) continue;
-      const registration = parseBrokerRegistration(data.data);
-      out.push({ host: registration.host, port: registration.port });
-    }
-    return out;
-  }
-
   private fetcherFor(brokerId: number): ConsumerFetcherThread {
     let fetcher = this.fetchers.get(brokerId);
     if (fetcher === undefined) {
@@ -134,6 +122,19 @@ export class ConsumerFetcherManager {
     }
     return fetcher;
   }
+}
+
+/** `ZkUtils.getAllBrokersInCluster`: where the brokers registered in ZooKeeper listen. */
+export async function zkRegisteredBrokers(zk: ZkClient): Promise<HostAndPort[]> {
+  const ids = await getChildrenParentMayNotExist(zk, ZkPaths.brokerIds);
+  const out: HostAndPort[] = [];
+  for (const id of ids.sort((a, b) => Number(a) - Number(b))) {
+    const data = await readDataMaybeNull(zk, `${ZkPaths.brokerIds}/${id}`);
+    if (data === null) continue;
+    const registration = parseBrokerRegistration(data.data);
+    out.push({ host: registration.host, port: registration.port });
+  }
+  return out;
 }
 
 class ConsumerFetcherThread {
