@@ -42,8 +42,8 @@
  *   logged and `false` returned (count kept); the count is reset to 0 on success even if the
  *   partitions named were only some of them; auto-commit every N messages (checked when
  *   messages are returned) and every T ms by a background task (`ReentrantTimer`: wait T, commit,
- *   wait T, ...; independent of the count-based commits — the docstring's "they will reset one
- *   another" is not implemented);
+ *   wait T, ...; independent of the count-based commits, as 0.9.5's code does it, although its
+ *   docstring says the two "will reset one another");
  * - `pending(partitions)`: Σ (latest offset − position); `stop()`: stop the timer and commit — only
  *   when the timer exists (0.9.5's `stop` commits nothing when `auto_commit` is off or
  *   `auto_commit_every_t` is null).

@@ -32,7 +32,9 @@ import {
   type Watcher,
   type ZooKeeperClient,
 } from '../../protocol/zookeeper.ts';
+import type { RandomSource } from '../../protocol/runtime.ts';
 import { InvalidArgumentError } from '../../sim/errors.ts';
+import { Rng } from '../../sim/rng.ts';
 import { requireInteger, requireNonEmptyString } from '../../sim/validate.ts';
 import { nextSessionState, type SessionEvent } from '../../zookeeper/session-machine.ts';
 import { PASSWORD_BYTES, decodeStat, hexSessionId, type JuteReader, type Request, type WatcherEvent } from './jute.ts';
@@ -51,6 +53,8 @@ export interface RealZooKeeperClientOptions {
   readonly connectionTimeoutMs?: number;
   /** The longest random pause before a reconnection attempt (default 1000, as `ClientCnxn`). */
   readonly reconnectJitterMs?: number;
+  /** Draws the reconnection pauses (default: the seeded stream `zookeeper` of seed 1, never Math.random). */
+  readonly random?: RandomSource;
 }
 
 interface Operation {
@@ -84,12 +88,14 @@ export class RealZooKeeperClient implements ZooKeeperClient {
   private readonly firstConnection: Promise<void>;
   private settleFirst!: { resolve: () => void; reject: (error: Error) => void };
   private readonly firstTimer: ReturnType<typeof setTimeout>;
+  private readonly random: RandomSource;
 
   constructor(options: RealZooKeeperClientOptions) {
     [this.host, this.port] = parseAddress(options.connect);
     this.requestedTimeoutMs = requireInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? 6000, 1);
     this.connectionTimeoutMs = requireInteger('connectionTimeoutMs', options.connectionTimeoutMs ?? 6000, 1);
     this.reconnectJitterMs = requireInteger('reconnectJitterMs', options.reconnectJitterMs ?? 1000, 0);
+    this.random = options.random ?? Rng.root(1).fork('zookeeper');
     this.grantedTimeoutMs = this.requestedTimeoutMs;
     this.firstConnection = new Promise<void>((resolve, reject) => (this.settleFirst = { resolve, reject }));
     // Nobody need wait for it: a handle that never connects must not raise an unhandled rejection.
@@ -273,7 +279,7 @@ export class RealZooKeeperClient implements ZooKeeperClient {
 
   private retryLater(): void {
     // ClientCnxn sleeps up to a second between attempts so clients do not reconnect in lockstep.
-    this.retryTimer = setTimeout(() => this.attempt(), Math.floor(Math.random() * this.reconnectJitterMs));
+    this.retryTimer = setTimeout(() => this.attempt(), this.random.int(0, Math.max(0, this.reconnectJitterMs - 1)));
   }
 
   private connectionLost(connection: ZooKeeperConnection, error: ZooKeeperConnectionError): void {
