@@ -10,6 +10,9 @@ import { simRuntime } from '../../src/client/sim-runtime.ts';
 import type { Runtime } from '../../src/client/runtime.ts';
 import { lookup } from '../../src/zookeeper/znode-tree.ts';
 import { Log } from '../../src/broker/log/log.ts';
+import { startOn } from './client-harness.ts';
+
+export { startOn, type Started } from './client-harness.ts';
 
 export async function cluster(options: Partial<SimulationOptions> & { topics: SimulationOptions['topics'] }): Promise<Simulation> {
   return createSimulation({ seed: 7, brokers: 3, ...options });
@@ -69,60 +72,6 @@ export async function runOn<T>(sim: Simulation, node: string, name: string, body
   const deadline = sim.kernel.nowMs + maxMs;
   await sim.runUntil(() => task.settled || sim.kernel.nowMs > deadline, { maxSteps: 50_000_000, description: name });
   return task.result();
-}
-
-export interface Started<T> {
-  readonly settled: boolean;
-  readonly value: T | undefined;
-  readonly error: unknown;
-  readonly settledAtMs: number | undefined;
-  result(): T;
-}
-
-/** Starts `body` as a task on `node`; the test keeps driving the simulation. */
-export function startOn<T>(sim: Simulation, node: string, name: string, body: () => Promise<T>): Started<T> {
-  if (!sim.kernel.hasNode(node)) sim.kernel.addNode(node);
-  const state: { settled: boolean; value: T | undefined; error: unknown; failed: boolean; settledAtMs: number | undefined } = {
-    settled: false,
-    value: undefined,
-    error: undefined,
-    failed: false,
-    settledAtMs: undefined,
-  };
-  sim.kernel.spawn(
-    name,
-    async () => {
-      try {
-        state.value = await body();
-      } catch (error) {
-        state.failed = true;
-        state.error = error;
-      } finally {
-        state.settled = true;
-        state.settledAtMs = sim.kernel.nowMs;
-      }
-    },
-    { node },
-  );
-  return {
-    get settled() {
-      return state.settled;
-    },
-    get value() {
-      return state.value;
-    },
-    get error() {
-      return state.error;
-    },
-    get settledAtMs() {
-      return state.settledAtMs;
-    },
-    result() {
-      if (!state.settled) throw new Error(`${name} did not finish`);
-      if (state.failed) throw state.error;
-      return state.value as T;
-    },
-  };
 }
 
 export function runtimeOn(sim: Simulation, node: string): Runtime {
