@@ -38,8 +38,14 @@ export function payloadBytes(payload: Payload | null): number {
   return utf8Length(payload);
 }
 
+/** Only ASCII characters: their UTF-8 length is the string's length. */
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 /** UTF-8 length of a string without encoding it. */
 export function utf8Length(text: string): number {
+  // V8's regular expression engine tests a string for ASCII several times faster than a
+  // charCodeAt loop; most keys and values are ASCII (e2e benchmark: ~10% of the producer's time).
+  if (ASCII_ONLY.test(text)) return text.length;
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
