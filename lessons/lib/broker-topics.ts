@@ -6,6 +6,7 @@
  * plain fetches. Nothing here is the simulator's: a broker is seen only through its answers.
  */
 import { KafkaClient } from '../../src/client/kafka-client.ts';
+import type { Runtime } from '../../src/client/runtime.ts';
 import type { PartitionMetadata } from '../../src/protocol/api.ts';
 import { payloadToString } from '../../src/protocol/message.ts';
 import type { LessonBackend } from './backend.ts';
@@ -67,5 +68,26 @@ export async function readBack(client: KafkaClient, topic: string, partition: nu
     const next = messages.length === 0 ? offset : Math.max(offset, messages.at(-1)!.offset + 1);
     if (next >= answer.highWatermark || next === offset) return messages;
     offset = next;
+  }
+}
+
+/**
+ * Every partition's messages from `fromOffsets`, read again (every 100 ms) until `enough` holds
+ * or `timeoutMs` passes: a message is readable only once the ISR has it (the high watermark), and
+ * an acks=0 producer does not wait even for the leader. Returns the last reading either way.
+ */
+export async function readBackUntil(
+  runtime: Runtime,
+  client: KafkaClient,
+  topic: string,
+  fromOffsets: readonly number[],
+  enough: (logs: readonly LoggedMessage[][]) => boolean,
+  timeoutMs = 5_000,
+): Promise<LoggedMessage[][]> {
+  const deadline = runtime.nowMs() + timeoutMs;
+  for (;;) {
+    const logs = await Promise.all(fromOffsets.map((from, partition) => readBack(client, topic, partition, from)));
+    if (enough(logs) || runtime.nowMs() >= deadline) return logs;
+    await runtime.sleep(100);
   }
 }
