@@ -425,7 +425,8 @@ async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'bro
     'null keys, short refresh',
     { 'request.required.acks': 1, 'topic.metadata.refresh.interval.ms': BROKER_SHORT_REFRESH_MS },
     (_, i) => ({ key: null, value: `refreshed ${i}` }),
-    60,
+    // One partition: no draw can move it; a few refreshes show that.
+    partitions > 1 ? 60 : 10,
     { pauseMs: BROKER_REFRESH_PAUSE_MS, until: moved },
   );
   const windows = refreshWindows(refreshing.sent, refreshing.refreshes);
