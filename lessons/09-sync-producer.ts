@@ -11,9 +11,15 @@
 import { ClientProcess } from '../src/client/client-process.ts';
 import { simplePartitioner } from '../src/client/partitioners.ts';
 import { Producer, keyedMessage } from '../src/client/producer/producer.ts';
+import type { ProducerLedger } from '../src/client/producer/ledger.ts';
+import type { Runtime } from '../src/client/runtime.ts';
+import { payloadToString } from '../src/protocol/message.ts';
 import { formatMs } from '../src/sim/index.ts';
+import { waitUntil, type LessonBackend } from './lib/backend.ts';
+import { brokerClient, logEndOffsets, readBack, showBrokerTopics } from './lib/broker-topics.ts';
 import { showCluster, showLedgers, startCluster } from './lib/cluster.ts';
-import { isMainModule, lessonMain, type Lesson } from './lib/lesson-kit.ts';
+import type { Fact } from './lib/facts.ts';
+import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
 import { countDelivery, logMessages } from './lib/log-copies.ts';
 import { switchedWire } from './lib/wire-switch.ts';
 
@@ -25,6 +31,8 @@ const CALM = 10;
 const UNLUCKY = CALM + 1;
 const TOTAL = CALM + 3;
 const APP = 'producer-app';
+/** On a real broker the loop sleeps this long between sends instead of 1 s (the lesson stays short). */
+const BROKER_PAUSE_MS = 100;
 
 interface Sent {
   readonly n: number;
@@ -33,6 +41,8 @@ interface Sent {
   readonly startMs: number;
   endMs: number | undefined;
   error: string | undefined;
+  /** When send() returned, its ledger entry was acknowledged with an offset (what sync means). */
+  ackedOnReturn: boolean;
 }
 
 export const lesson: Lesson = {
@@ -40,7 +50,9 @@ export const lesson: Lesson = {
   title: 'The synchronous producer',
   summary: 'The article\'s SyncProduce (acks=1, SimplePartitioner, one message a second): the latency of each send, and the duplicate a lost acknowledgement makes.',
   defaultSeed: 9,
+  brokerSupport: 'the calm sends run (acks=1, SimplePartitioner, one every 100 ms instead of 1 s) and are read back; the lost acknowledgement and its duplicate (steps 4 to 6) and the latency claim are skipped',
   async run(run) {
+    if (run.backend.kind === 'broker') return runOnBroker(run, run.backend);
     const sim = await startCluster(run, {
       brokers: 3,
       topics: [{ name: TOPIC, partitions: PARTITIONS, replicationFactor: 2 }],
@@ -52,18 +64,7 @@ export const lesson: Lesson = {
     showCluster(run, sim, [TOPIC]);
 
     run.heading('2. SyncProduce, as the article configures it');
-    run.say(
-      '  metadata.broker.list  = ' + sim.bootstrapServers + '\n' +
-        '  serializer.class      = kafka.serializer.StringEncoder\n' +
-        '  partitioner.class     = kafka.producer.partiton.SimplePartitioner\n' +
-        '  request.required.acks = 1      (0: never wait; 1: the leader wrote it; -1: every in-sync replica has it)\n' +
-        'Left at their 0.8.2 defaults: message.send.max.retries = 3, retry.backoff.ms = 100,\n' +
-        'request.timeout.ms = 10000, producer.type = sync.\n' +
-        'The loop: ip = "192.168.2." + rnd.nextInt(255); msg = time + ",www.example.com," + ip;\n' +
-        'send(new KeyedMessage("jiketest", ip, msg)); sleep 1 s. SimplePartitioner takes the number after\n' +
-        'the last dot: partition = x % 3. (Strings travel as they are here: that is StringEncoder\'s job;\n' +
-        'the timestamp is the simulation\'s virtual clock in ms, where Java prints the wall-clock time.)',
-    );
+    run.say(configText(sim.bootstrapServers, 'the timestamp is the simulation\'s virtual clock in ms, where Java prints the wall-clock time'));
 
     const app = ClientProcess.on(sim, APP);
     const wire = switchedWire(run, app.runtime, 'SyncProduce', { apis: ['Metadata', 'Produce'] });
@@ -71,26 +72,7 @@ export const lesson: Lesson = {
     let producer: Producer | undefined;
     wire.on = true;
     const task = app.run('SyncProduce', async () => {
-      const runtime = wire.runtime;
-      producer = new Producer(runtime, {
-        'metadata.broker.list': sim.bootstrapServers,
-        'partitioner.class': 'kafka.producer.partiton.SimplePartitioner',
-        'request.required.acks': 1,
-      });
-      for (let n = 1; n <= TOTAL; n++) {
-        const ip = `192.168.2.${runtime.random.int(0, 254)}`;
-        const value = `${runtime.nowMs()},www.example.com,${ip}`;
-        const record: Sent = { n, ip, value, startMs: runtime.nowMs(), endMs: undefined, error: undefined };
-        sent.push(record);
-        try {
-          await producer.send(keyedMessage(TOPIC, ip, value));
-        } catch (error) {
-          record.error = (error as Error).message;
-        }
-        record.endMs = runtime.nowMs();
-        await runtime.sleep(1000);
-      }
-      await producer.close();
+      await syncProduce(wire.runtime, sim.bootstrapServers, TOTAL, 1000, sent, (p) => (producer = p));
     });
     const done = (n: number) => sent.length >= n && sent[n - 1]!.endMs !== undefined;
 
@@ -205,6 +187,8 @@ export const lesson: Lesson = {
       ledger.summary().acknowledged === TOTAL && delivery.lost.length === 0 && delivery.duplicated.length === 1 && delivery.duplicated[0] === unluckyEntry,
     );
 
+    const calmInLog = ledger.entries.slice(0, CALM).filter((e) => (delivery.copies.get(e) ?? []).join() === String(e.offset)).length;
+    run.recordFacts(facts({ partitions: PARTITIONS, calm, ledger, inLogAtAckedOffset: calmInLog, duplicates: delivery.extraCopies }));
     const unluckyLatency = latency(unlucky);
     run.whatYouSaw([
       `${TOTAL} messages, each routed by SimplePartitioner to x % 3 of its key 192.168.2.x and acknowledged by the leader (acks=1).`,
@@ -217,3 +201,163 @@ export const lesson: Lesson = {
 };
 
 if (isMainModule(import.meta.url)) await lessonMain(lesson, process.argv.slice(2));
+
+function configText(bootstrapServers: string, clockNote: string): string {
+  return (
+    '  metadata.broker.list  = ' + bootstrapServers + '\n' +
+    '  serializer.class      = kafka.serializer.StringEncoder\n' +
+    '  partitioner.class     = kafka.producer.partiton.SimplePartitioner\n' +
+    '  request.required.acks = 1      (0: never wait; 1: the leader wrote it; -1: every in-sync replica has it)\n' +
+    'Left at their 0.8.2 defaults: message.send.max.retries = 3, retry.backoff.ms = 100,\n' +
+    'request.timeout.ms = 10000, producer.type = sync.\n' +
+    'The loop: ip = "192.168.2." + rnd.nextInt(255); msg = time + ",www.example.com," + ip;\n' +
+    'send(new KeyedMessage("jiketest", ip, msg)); sleep 1 s. SimplePartitioner takes the number after\n' +
+    'the last dot: partition = x % 3. (Strings travel as they are here: that is StringEncoder\'s job;\n' +
+    `${clockNote}.)`
+  );
+}
+
+/** The article's SyncProduce loop: `count` sends, each waiting for its acknowledgement, `pauseMs` apart. */
+async function syncProduce(runtime: Runtime, bootstrapServers: string, count: number, pauseMs: number, sent: Sent[], started: (producer: Producer) => void): Promise<Producer> {
+  const producer = new Producer(runtime, {
+    'metadata.broker.list': bootstrapServers,
+    'partitioner.class': 'kafka.producer.partiton.SimplePartitioner',
+    'request.required.acks': 1,
+  });
+  started(producer);
+  for (let n = 1; n <= count; n++) {
+    const ip = `192.168.2.${runtime.random.int(0, 254)}`;
+    const value = `${runtime.nowMs()},www.example.com,${ip}`;
+    const record: Sent = { n, ip, value, startMs: runtime.nowMs(), endMs: undefined, error: undefined, ackedOnReturn: false };
+    sent.push(record);
+    try {
+      await producer.send(keyedMessage(TOPIC, ip, value));
+      const entry = producer.ledger.entries.at(-1)!;
+      record.ackedOnReturn = entry.fate === 'acknowledged' && entry.offset !== undefined;
+    } catch (error) {
+      record.error = (error as Error).message;
+    }
+    record.endMs = runtime.nowMs();
+    await runtime.sleep(pauseMs);
+  }
+  await producer.close();
+  return producer;
+}
+
+interface CalmFacts {
+  readonly partitions: number;
+  readonly calm: readonly Sent[];
+  readonly ledger: ProducerLedger;
+  /** Messages found in the log exactly once at the offset their acknowledgement named (null: not read back). */
+  readonly inLogAtAckedOffset: number | null;
+  /** Copies the lost acknowledgement's retry added (null: the fault is not injected). */
+  readonly duplicates: number | null;
+}
+
+/** The facts `kafkasim compare` puts side by side: the calm sends (the same on both), and the fault's outcome. */
+function facts(f: CalmFacts): Fact[] {
+  const entries = f.ledger.entries.slice(0, f.calm.length);
+  const latencies = f.calm.map((s) => s.endMs! - s.startMs);
+  return [
+    { name: `partitions of ${TOPIC}`, value: f.partitions, kind: 'placement' },
+    { name: 'calm messages sent', value: f.calm.length, kind: 'match' },
+    { name: 'calm messages acknowledged', value: entries.filter((e) => e.fate === 'acknowledged').length, kind: 'match' },
+    { name: 'calm send errors', value: f.calm.filter((s) => s.error !== undefined).length, kind: 'match' },
+    { name: 'each send() returned acknowledged', value: f.calm.every((s) => s.ackedOnReturn) ? 'yes' : 'no', kind: 'match' },
+    { name: 'partition = x % partitions', value: entries.every((e, i) => e.partition === simplePartitioner(f.calm[i]!.ip, f.partitions)) ? 'every message' : 'not every message', kind: 'match' },
+    { name: 'first send took', value: formatMs(latencies[0]!), kind: 'timing' },
+    { name: 'later sends took at most', value: formatMs(Math.max(...latencies.slice(1))), kind: 'timing' },
+    {
+      name: 'calm messages in the log at their acknowledged offset',
+      value: f.inLogAtAckedOffset,
+      kind: 'match',
+      ...(f.inLogAtAckedOffset === null ? { note: 'the simulator run checks the logs of the brokers directly instead (the ledger claim of step 7)' } : {}),
+    },
+    {
+      name: 'duplicates from a lost acknowledgement',
+      value: f.duplicates,
+      kind: 'match',
+      ...(f.duplicates === null ? { note: 'the lost acknowledgement is a network cut the simulator injects; a client cannot cut a real broker\'s network' } : {}),
+    },
+  ];
+}
+
+/** The calm part of the lesson on real brokers, on the wall clock; the fault and what follows are skipped. */
+async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'broker' }): Promise<void> {
+  const { runtime, bootstrapServers } = backend;
+  run.heading('1. The cluster');
+  const admin = await brokerClient(backend, 'lesson-09');
+  const partitions = (await showBrokerTopics(run, admin, [TOPIC])).get(TOPIC)!.length;
+  run.say(`${TOPIC} has ${partitions} partition(s) here${partitions === PARTITIONS ? '' : ` (the simulator's has ${PARTITIONS}: the broker chose the count)`}.`);
+  const logEndBefore = await logEndOffsets(admin, TOPIC, partitions);
+
+  run.heading('2. SyncProduce, as the article configures it');
+  run.say(configText(bootstrapServers, `the timestamp is the lesson's wall clock in ms from its start; on a real broker the loop sleeps ${BROKER_PAUSE_MS} ms, not 1 s`));
+
+  run.heading(`3. ${CALM} messages, one every ${BROKER_PAUSE_MS} ms`);
+  run.say('The first send, on the wire: the producer fetches metadata first (it has none yet), then sends.');
+  const wire = switchedWire(run, runtime, 'SyncProduce', { apis: ['Metadata', 'Produce'] });
+  const sent: Sent[] = [];
+  wire.on = true;
+  let failure: unknown;
+  let finished = false;
+  const loop = syncProduce(wire.runtime, bootstrapServers, CALM, BROKER_PAUSE_MS, sent, () => {})
+    .catch((error: unknown) => {
+      failure = error;
+      return undefined;
+    })
+    .finally(() => (finished = true));
+  await waitUntil(runtime, () => finished || (sent[0]?.endMs !== undefined), 'the first send');
+  wire.on = false;
+  const producer = await loop;
+  if (producer === undefined) throw failure;
+  const ledger = producer.ledger;
+  const partitionOf = (ip: string) => simplePartitioner(ip, partitions);
+  run.table(
+    ['#', 'key (ip)', `x % ${partitions}`, 'partition', 'offset', 'send took'],
+    sent.map((s, i) => [s.n, s.ip, partitionOf(s.ip), ledger.entries[i]!.partition ?? '-', ledger.entries[i]!.offset ?? '-', formatMs(s.endMs! - s.startMs)]),
+  );
+  run.claim(
+    `every message went to partition x % ${partitions} of its key 192.168.2.x, and was acknowledged`,
+    sent.every((s, i) => ledger.entries[i]!.fate === 'acknowledged' && ledger.entries[i]!.partition === partitionOf(s.ip)),
+  );
+  run.claim('each send() returned only once its message was acknowledged, with its offset: the caller waits (sync)', sent.every((s) => s.ackedOnReturn));
+  run.skipped(
+    'the claim that each send after the first took under 20 ms',
+    'on a real broker a send takes what the network and the broker take, in wall-clock time; the simulator checks it in virtual time',
+  );
+
+  run.say('\nRead back from the broker (a fetch per partition, from where each log ended before this run):');
+  const logs = await Promise.all(Array.from({ length: partitions }, (_, p) => readBack(admin, TOPIC, p, logEndBefore[p]!)));
+  admin.close();
+  const inLog = ledger.entries.filter((e) => logs[e.partition!]!.filter((m) => m.value === payloadToString(e.value)).map((m) => m.offset).join() === String(e.offset)).length;
+  run.table(
+    ['partition', 'this run\'s messages in the log', 'offsets'],
+    logs.map((messages, p) => [`${TOPIC}-${p}`, messages.length, messages.map((m) => m.offset).join(', ')]),
+  );
+  run.claim(
+    'every message is in its partition\'s log once, at the offset its acknowledgement named, and nothing else was written there',
+    inLog === CALM && logs.reduce((n, m) => n + m.length, 0) === CALM,
+    `${inLog} of ${CALM} found once at their offset`,
+  );
+
+  run.heading('4. An acknowledgement that never arrives');
+  run.skipped(
+    `the lost acknowledgement of message ${UNLUCKY} and the duplicate its retry writes (steps 4 to 6)`,
+    'it needs the network between the producer and the leader cut just after the leader appended, which a client cannot do to a real broker; run without --broker to see it',
+  );
+
+  run.heading('7. The ledger');
+  showLedgers(run, { SyncProduce: ledger });
+  const summary = ledger.summary();
+  run.claim('every message was acknowledged, none failed or retried', summary.acknowledged === CALM && summary.failed === 0 && summary.retried === 0);
+  run.recordFacts(facts({ partitions, calm: sent, ledger, inLogAtAckedOffset: inLog, duplicates: null }));
+
+  const latencies = sent.slice(1).map((s) => s.endMs! - s.startMs);
+  run.whatYouSaw([
+    `${CALM} messages, each routed by SimplePartitioner to x % ${partitions} of its key 192.168.2.x and acknowledged by the leader (acks=1).`,
+    `Each send() returned only with its acknowledgement; on the wall clock a send took ${formatMs(Math.min(...latencies))} to ${formatMs(Math.max(...latencies))}, the first ${formatMs(sent[0]!.endMs! - sent[0]!.startMs)} (metadata first).`,
+    'Read back, every message is in the log once, at the offset the broker acknowledged.',
+    `Skipped here: ${run.skips.length} part(s) that need the simulator (see the lines starting "Skipped on a real broker").`,
+  ]);
+}

@@ -12,14 +12,19 @@ import { formatMs } from '../src/sim/index.ts';
 import { logValues, showCluster, startCluster } from './lib/cluster.ts';
 import { auditLedger, valueRange, type LedgerAudit } from './lib/ledger-audit.ts';
 import { fullyInSync } from './lib/partition-state.ts';
-import { startProducerApp } from './lib/producer-app.ts';
+import { runProducerLoop, startProducerApp, type ProducerLoopState } from './lib/producer-app.ts';
 import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
+import type { LessonBackend } from './lib/backend.ts';
+import { brokerClient, logEndOffsets, readBackUntil, showBrokerTopics } from './lib/broker-topics.ts';
+import type { Fact } from './lib/facts.ts';
 import { narrateTopic } from './lib/topic-narration.ts';
 
 const MESSAGES = 60;
 const PAUSE_MS = 100;
 const CRASH_AT_LEO = 20;
 const SLOW_LINK_MS = 500;
+/** On a real broker the producer pauses this long between sends (no crash to wait for). */
+const BROKER_PAUSE_MS = 20;
 const ACKS = [0, 1, -1] as const;
 type Acks = (typeof ACKS)[number];
 
@@ -48,7 +53,9 @@ export const lesson: Lesson = {
   title: 'acks 0, 1 and -1 under a leader crash',
   summary: 'The same workload and the same leader crash (followers trailing) with each acks level: what each loses, and whether the producer knows.',
   defaultSeed: 13,
+  brokerSupport: 'the fault-free part runs: each acks level writes m0..m59 (20 ms apart) to its topic, the logs are read back and Metadata shows leaders and ISR; the slow links, the leader crash and what each acks level loses through it are skipped',
   async run(run) {
+    if (run.backend.kind === 'broker') return runOnBroker(run, run.backend);
     const sim = await startCluster(run, {
       brokers: 3,
       topics: ACKS.map((acks) => ({ name: topicFor(acks), partitions: 1, replicationFactor: 3 })),
@@ -71,13 +78,7 @@ export const lesson: Lesson = {
     const outcomes: Outcome[] = [];
     for (const [i, acks] of ACKS.entries()) {
       run.heading(`${i + 2}. request.required.acks=${acks}`);
-      run.say(
-        acks === 0
-          ? 'acks=0, the 0.8 producer\'s default: it writes the request and never waits for an answer.'
-          : acks === 1
-            ? 'acks=1: the leader answers once the message is in its own log.'
-            : 'acks=-1: the leader answers once every replica in the ISR has the message (its HW passed it).',
-      );
+      run.say(acksText(acks));
       await settle(sim);
       narration.focus(topicFor(acks));
       outcomes.push(await crashUnder(run, sim, acks));
@@ -123,6 +124,7 @@ export const lesson: Lesson = {
         'leader alone, acks=-1 acknowledges on the leader\'s word too (lesson 14).',
     );
 
+    run.recordFacts(facts(outcomes.map((o) => ({ acks: o.acks, audit: o.audit, crashed: true }))));
     run.whatYouSaw([
       `The same crash each time: the leader died with ${CRASH_AT_LEO} messages, its followers had ${outcomes.map((o) => o.followerLeo).join(' / ')} (acks 0 / 1 / -1).`,
       `acks=0: ${zero.audit.lostSilently.length} of the messages it sent vanished without the producer ever knowing (${valueRange(zero.audit.lostSilently)}).`,
@@ -221,3 +223,101 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 if (isMainModule(import.meta.url)) await lessonMain(lesson, process.argv.slice(2));
+
+function acksText(acks: Acks): string {
+  return acks === 0
+    ? 'acks=0, the 0.8 producer\'s default: it writes the request and never waits for an answer.'
+    : acks === 1
+      ? 'acks=1: the leader answers once the message is in its own log.'
+      : 'acks=-1: the leader answers once every replica in the ISR has the message (its HW passed it).';
+}
+
+/** One acks level's run as `kafkasim compare` sees it; `crashed`: its leader crashed (the simulator). */
+interface AcksRun {
+  readonly acks: Acks;
+  readonly audit: LedgerAudit;
+  readonly crashed: boolean;
+}
+
+/** The facts `kafkasim compare` puts side by side: what holds with or without the crash must match; the crash's toll is the simulator's. */
+function facts(runs: readonly AcksRun[]): Fact[] {
+  const note = 'it comes from the leader crash the simulator injects; a client cannot crash a real broker';
+  const fromCrash = (name: string, r: AcksRun, value: number): Fact => ({ name, value: r.crashed ? value : null, kind: 'match', ...(r.crashed ? {} : { note }) });
+  return runs.flatMap((r) => {
+    const level = `acks=${r.acks}`;
+    return [
+      { name: `${level}: sent`, value: r.audit.sent, kind: 'match' },
+      ...(r.acks === 0
+        ? [
+            { name: `${level}: acknowledged (the producer never hears back)`, value: r.audit.acknowledged, kind: 'match' } as Fact,
+            fromCrash(`${level}: lost silently in the crash`, r, r.audit.lostSilently.length),
+          ]
+        : [
+            fromCrash(`${level}: told it failed in the crash`, r, r.audit.failed),
+            // acks=-1's promise holds with or without a crash: no acknowledged message is lost.
+            r.acks === -1 ? ({ name: `${level}: acknowledged messages lost`, value: r.audit.lostAcknowledged.length, kind: 'match' } as Fact) : fromCrash(`${level}: acknowledged messages lost in the crash`, r, r.audit.lostAcknowledged.length),
+          ]),
+      { name: `${level}: duplicated`, value: r.audit.duplicated.length, kind: 'match' },
+    ];
+  });
+}
+
+/** The fault-free part on real brokers: each acks level writes and reads back; the crash is skipped. */
+async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'broker' }): Promise<void> {
+  const { runtime, bootstrapServers } = backend;
+  run.heading('1. The setup');
+  run.say(
+    'One topic per acks level (acksall is -1), each a single partition, three replicas on the simulator. For each\n' +
+      `level in turn a sync producer sends m0..m${MESSAGES - 1}, one every ${BROKER_PAUSE_MS} ms, and the partition is read back.`,
+  );
+  const admin = await brokerClient(backend, 'lesson-13');
+  const topics = await showBrokerTopics(run, admin, TOPICS);
+  run.claim(
+    'every topic\'s partition has a leader, and the leader is in its ISR (Metadata)',
+    TOPICS.every((t) => topics.get(t)!.every((p) => p.leader >= 0 && p.isr.includes(p.leader))),
+  );
+  run.skipped(
+    `the slow links (${SLOW_LINK_MS} ms) from each leader to its followers, and the leader crash at ${CRASH_AT_LEO} messages`,
+    'a client cannot slow down a real broker\'s replication or crash it; run without --broker to see what each acks level loses',
+  );
+
+  const runs: AcksRun[] = [];
+  const rows: Array<Array<string | number>> = [];
+  for (const [i, acks] of ACKS.entries()) {
+    const topic = topicFor(acks);
+    run.heading(`${i + 2}. request.required.acks=${acks}`);
+    run.say(acksText(acks));
+    const partitions = topics.get(topic)!.length;
+    const logEndBefore = await logEndOffsets(admin, topic, partitions);
+    const values = Array.from({ length: MESSAGES }, (_, n) => `${topic}-${runtime.nowMs()}-m${n}`);
+    const state: ProducerLoopState = { ledger: undefined, failedValues: [], handed: 0 };
+    await runProducerLoop(runtime, bootstrapServers, { topic, values, config: { 'request.required.acks': acks }, pauseMs: BROKER_PAUSE_MS }, state);
+    const mine = new Set(values);
+    const logs = await readBackUntil(runtime, admin, topic, logEndBefore, (l) => l.flat().filter((m) => mine.has(m.value)).length >= MESSAGES);
+    const finalLog = logs.flat().map((m) => m.value).filter((v) => mine.has(v));
+    const audit = auditLedger(state.ledger!, finalLog);
+    runs.push({ acks, audit, crashed: false });
+    const leader = topics.get(topic)!.map((p) => `${p.leader} (ISR ${p.isr.join(',')})`).join('; ');
+    rows.push([String(acks), leader, audit.sent, acks === 0 ? `- (${audit.unknown} unknown)` : audit.acknowledged, audit.failed, finalLog.length]);
+    run.say(`Sent ${audit.sent} (values ${valueRange(values)} tagged with this run); read back, the log holds ${finalLog.length} of them.`);
+    run.skipped(`the leader crash under acks=${acks}`, 'a client cannot crash a real broker; run without --broker to see it');
+  }
+  admin.close();
+
+  run.heading('5. What each acks level did without a crash');
+  run.table(['acks', 'leader (ISR)', 'sent', 'acknowledged', 'told it failed', 'in the log'], rows);
+  const [zero, one, all] = runs as [AcksRun, AcksRun, AcksRun];
+  run.claim('acks=0 acknowledged nothing (the producer never hears back); acks 1 and -1 acknowledged every message', zero.audit.acknowledged === 0 && zero.audit.unknown === MESSAGES && one.audit.acknowledged === MESSAGES && all.audit.acknowledged === MESSAGES);
+  run.claim('without a crash no acks level lost or duplicated anything: every message is in its log once', runs.every((r) => r.audit.lostOverall.length === 0 && r.audit.duplicated.length === 0));
+  run.skipped(
+    'the claims about what acks 0 and 1 lost in the crash and that acks=-1 lost no acknowledged message through it',
+    'they need the leader crash, which a client cannot cause on a real broker',
+  );
+  run.say('Without a fault the three levels differ only in what the producer is told; the crash is what tells them apart.');
+  run.recordFacts(facts(runs));
+  run.whatYouSaw([
+    `Three topics, their leaders and ISR as Metadata gives them; each acks level sent ${MESSAGES} messages and all are in the logs.`,
+    `acks=0: the producer heard nothing (${zero.audit.unknown} unknown); acks=1 and -1: ${one.audit.acknowledged} and ${all.audit.acknowledged} acknowledged.`,
+    `Skipped here: ${run.skips.length} part(s) that need the simulator (see the lines starting "Skipped on a real broker").`,
+  ]);
+}

@@ -15,8 +15,11 @@ import { lookup } from '../src/zookeeper/znode-tree.ts';
 import { logValues, showCluster, startCluster } from './lib/cluster.ts';
 import { auditLedger, valueRange } from './lib/ledger-audit.ts';
 import { fullyInSync, zkPartitionState } from './lib/partition-state.ts';
-import { startProducerApp, type ProducerApp } from './lib/producer-app.ts';
-import { isMainModule, lessonMain, type Lesson } from './lib/lesson-kit.ts';
+import { runProducerLoop, startProducerApp, type ProducerApp, type ProducerLoopState } from './lib/producer-app.ts';
+import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
+import type { LessonBackend } from './lib/backend.ts';
+import { brokerClient, logEndOffsets, readBackUntil, showBrokerTopics } from './lib/broker-topics.ts';
+import type { Fact } from './lib/facts.ts';
 import { narrateTopic } from './lib/topic-narration.ts';
 
 const UNSAFE = 'jepsen';
@@ -29,7 +32,9 @@ export const lesson: Lesson = {
   title: 'Unclean leader election',
   summary: 'The 2013 Jepsen scenario: ISR = {leader}, acks=-1 writes acknowledged by the leader alone, the leader dies, a stale replica leads. Then min.insync.replicas=2 and unclean election off.',
   defaultSeed: 14,
+  brokerSupport: 'the fault-free writes run: acks=-1 bursts to both topics with a full ISR, read back, with leaders and ISR from Metadata; the cut, the ISR shrinking, the crashes, the unclean election and the refusals of the safe topic are skipped',
   async run(run) {
+    if (run.backend.kind === 'broker') return runOnBroker(run, run.backend);
     const sim = await startCluster(run, {
       brokers: 3,
       topics: [{ name: UNSAFE, partitions: 1, replicationFactor: 3 }],
@@ -235,6 +240,13 @@ export const lesson: Lesson = {
         'replica after one session timeout.',
     );
 
+    run.recordFacts(
+      facts({
+        fullIsrAcknowledged: [before, safeBefore].map((a) => a.ledger.summary().acknowledged) as [number, number],
+        safeLostAcknowledged: safeAudit.lostAcknowledged.length,
+        fromFaults: { unsafeLostAcknowledged: unsafeAudit.lostAcknowledged.length, uncleanElection: electedUnclean, refused: refused.failedValues.length },
+      }),
+    );
     run.whatYouSaw([
       `With ISR [${leader}], broker ${leader} acknowledged ${ackedAlone.length} acks=-1 writes alone; after it died, broker ${unclean.leader} (not in the ISR) was elected.`,
       `${unsafeAudit.lostAcknowledged.length} acknowledged writes were lost (${valueRange(unsafeAudit.lostAcknowledged)}); the returning broker truncated its log to the new leader's length.`,
@@ -255,3 +267,96 @@ function sameIds<T>(a: readonly T[], b: readonly T[]): boolean {
 }
 
 if (isMainModule(import.meta.url)) await lessonMain(lesson, process.argv.slice(2));
+
+interface RunFacts {
+  /** acks=-1 writes acknowledged before any fault: w0..w2 to the unsafe topic, s0..s2 to the safe one. */
+  readonly fullIsrAcknowledged: readonly [number, number];
+  /** Acknowledged writes the safe topic lost (its promise, with or without faults). */
+  readonly safeLostAcknowledged: number;
+  /** What the faults did (null: not injected, on a real broker). */
+  readonly fromFaults: { readonly unsafeLostAcknowledged: number; readonly uncleanElection: boolean; readonly refused: number } | null;
+}
+
+/** The facts `kafkasim compare` puts side by side: the fault-free writes and the safe topic's promise match; the faults' toll is the simulator's. */
+function facts(f: RunFacts): Fact[] {
+  const note = 'it comes from the cut and the leader crash the simulator injects; a client cannot cut or crash a real broker';
+  const fromFaults = (name: string, value: number | string | undefined): Fact => ({ name, value: value ?? null, kind: 'match', ...(value === undefined ? { note } : {}) });
+  const faults = f.fromFaults;
+  return [
+    { name: `${UNSAFE}: acks=-1 writes acknowledged with a full ISR`, value: f.fullIsrAcknowledged[0], kind: 'match' },
+    { name: `${SAFE}: acks=-1 writes acknowledged with a full ISR`, value: f.fullIsrAcknowledged[1], kind: 'match' },
+    { name: `${SAFE}: acknowledged writes lost`, value: f.safeLostAcknowledged, kind: 'match' },
+    fromFaults(`${UNSAFE}: unclean election`, faults === null ? undefined : faults.uncleanElection ? 'yes' : 'no'),
+    fromFaults(`${UNSAFE}: acknowledged writes lost`, faults?.unsafeLostAcknowledged),
+    fromFaults(`${SAFE}: writes refused (NotEnoughReplicas)`, faults?.refused),
+  ];
+}
+
+/** The fault-free writes on real brokers: a burst of acks=-1 writes to each topic, read back; the faults are skipped. */
+async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'broker' }): Promise<void> {
+  const { runtime, bootstrapServers } = backend;
+  run.heading('1. The cluster');
+  run.say(
+    `The topics ${UNSAFE} and ${SAFE}: one partition, three replicas each on the simulator, where ${SAFE} is created with\n` +
+      'min.insync.replicas=2 and unclean.leader.election.enable=false. Every write in this lesson is acks=-1.',
+  );
+  const admin = await brokerClient(backend, 'lesson-14');
+  const topics = await showBrokerTopics(run, admin, [UNSAFE, SAFE]);
+  run.claim('each partition has a leader, and the leader is in its ISR (Metadata)', [UNSAFE, SAFE].every((t) => topics.get(t)!.every((p) => p.leader >= 0 && p.isr.includes(p.leader))));
+  run.say(`A 0.8 client cannot read a topic's settings (Metadata carries none): whether ${SAFE} has the safe ones is the broker's secret.`);
+
+  /** A burst of acks=-1 writes (tagged with this run), then the partition read back. */
+  const burst = async (topic: string, names: readonly string[]) => {
+    const partitions = topics.get(topic)!.length;
+    const logEndBefore = await logEndOffsets(admin, topic, partitions);
+    const values = names.map((n) => `${n}@${runtime.nowMs()}`);
+    const state: ProducerLoopState = { ledger: undefined, failedValues: [], handed: 0 };
+    await runProducerLoop(runtime, bootstrapServers, { topic, values, config: PRODUCER, pauseMs: PAUSE_MS }, state);
+    const mine = new Set(values);
+    const logs = await readBackUntil(runtime, admin, topic, logEndBefore, (l) => l.flat().filter((m) => mine.has(m.value)).length >= values.length);
+    const audit = auditLedger(state.ledger!, logs.flat().map((m) => m.value).filter((v) => mine.has(v)));
+    const isr = topics.get(topic)!.map((p) => p.isr.join(',')).join('; ');
+    run.say(`${names[0]}..${names.at(-1)} written to ${topic} with acks=-1 while the ISR is [${isr}]: ${audit.acknowledged} acknowledged, ${audit.sent - audit.lostOverall.length} read back.`);
+    return audit;
+  };
+
+  run.heading(`2. ${UNSAFE}: writes with a full ISR`);
+  const before = await burst(UNSAFE, ['w0', 'w1', 'w2']);
+  run.claim('w0..w2 were acknowledged and are in the log', before.acknowledged === 3 && before.lostOverall.length === 0);
+  run.skipped(
+    'the cut between the leader and its followers, the ISR shrinking to the leader and the writes it acknowledges alone (steps 2 and 3)',
+    'a client cannot cut a real broker off from its followers; run without --broker to see it',
+  );
+  run.skipped(
+    'the leader crash, the unclean election of a stale follower, the lost acknowledged writes and the preferred replica leading again (steps 4 and 5)',
+    'a client cannot crash a real broker',
+  );
+
+  run.heading(`6. ${SAFE}: writes with a full ISR`);
+  const safeBefore = await burst(SAFE, ['s0', 's1', 's2']);
+  admin.close();
+  run.claim('s0..s2 were acknowledged and are in the log', safeBefore.acknowledged === 3 && safeBefore.lostOverall.length === 0);
+  run.skipped(
+    'the same cut around the safe topic\'s leader, its writes refused with NotEnoughReplicas, and the partition left without a leader until its last in-sync replica returns (steps 6 and 7)',
+    'a client cannot cut or crash a real broker',
+  );
+
+  run.heading('8. The two configurations');
+  run.table(
+    ['topic', 'leader', 'isr', 'acknowledged', 'lost among acknowledged'],
+    [
+      [UNSAFE, topics.get(UNSAFE)![0]!.leader, topics.get(UNSAFE)![0]!.isr.join(','), before.acknowledged, before.lostAcknowledged.length],
+      [SAFE, topics.get(SAFE)![0]!.leader, topics.get(SAFE)![0]!.isr.join(','), safeBefore.acknowledged, safeBefore.lostAcknowledged.length],
+    ],
+  );
+  run.say(
+    'With every replica in sync both configurations behave the same: acks=-1 waits for the whole ISR. They part\n' +
+      'ways only when the ISR shrinks and the leader dies; run without --broker to see how.',
+  );
+  run.recordFacts(facts({ fullIsrAcknowledged: [before.acknowledged, safeBefore.acknowledged], safeLostAcknowledged: safeBefore.lostAcknowledged.length, fromFaults: null }));
+  run.whatYouSaw([
+    `${UNSAFE} and ${SAFE} on a real broker, their leaders and ISR as Metadata gives them.`,
+    `acks=-1 writes with a full ISR: ${before.acknowledged} and ${safeBefore.acknowledged} acknowledged, all read back.`,
+    `Skipped here: ${run.skips.length} part(s) that need the simulator (see the lines starting "Skipped on a real broker").`,
+  ]);
+}

@@ -49,7 +49,8 @@ export function compareFacts(simulator: LessonFacts, broker: LessonFacts): FactC
   const rows = names.map((name) => {
     const a = simulator.facts.find((f) => f.name === name);
     const b = broker.facts.find((f) => f.name === name);
-    const kind = a?.kind ?? b!.kind;
+    // A fact must match only when both runs say so: a broker's run may know its conditions differ (another partition count).
+    const kind = a !== undefined && b !== undefined && a.kind === 'match' ? b.kind : (a?.kind ?? b!.kind);
     const left = show(a);
     const right = show(b);
     for (const fact of [a, b]) if (fact?.value === null && fact.note !== undefined) notes.push(`${name}: ${fact.note}`);

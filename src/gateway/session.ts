@@ -63,6 +63,8 @@ export class WireSession {
   readonly node: string;
   private rpc: RpcClient<KafkaRequest, unknown> | undefined;
   private state: 'connecting' | 'open' | 'closed' = 'connecting';
+  /** The client closed while connecting, after requests that are still to be sent (see `clientClosed`). */
+  private sendThenClose = false;
   /** Requests waiting for the simulated connection to be made. */
   private waiting: Array<() => void> = [];
   private readonly slots: Slot[] = [];
@@ -92,7 +94,16 @@ export class WireSession {
         return;
       }
       if (this.state === 'closed') {
-        outcome.value.close();
+        if (!this.sendThenClose) {
+          outcome.value.close();
+          return;
+        }
+        // The client sent, then closed before the simulated connection was made: its requests go first, then the close.
+        this.rpc = new RpcClient<KafkaRequest, unknown>(kernel, outcome.value);
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const send of waiting) send();
+        this.rpc.close();
         return;
       }
       this.rpc = new RpcClient<KafkaRequest, unknown>(kernel, outcome.value);
@@ -112,8 +123,11 @@ export class WireSession {
       { conn: this.conn, by: reason === undefined ? 'client' : 'gateway', ...(reason === undefined ? {} : { reason }) },
       reason === undefined ? `The real client on ${this.node} closed its connection to broker ${this.broker}.` : `${this.node}'s connection to broker ${this.broker} ends: ${reason}.`,
     );
+    // TCP delivers what a client wrote before its FIN: a client that closes right after a request
+    // (an acks=0 produce) while the simulated connection is still being made still has it sent.
+    this.sendThenClose = this.state === 'connecting' && reason === undefined && this.waiting.length > 0;
     this.state = 'closed';
-    this.waiting = [];
+    if (!this.sendThenClose) this.waiting = [];
     this.rpc?.close();
   }
 
