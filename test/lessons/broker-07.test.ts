@@ -5,56 +5,40 @@
  * The claims hold, the kill -9 and the ZooKeeper view are skipped saying why, and the lost /
  * processed-twice counts match the simulator's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBrokers } from '../../lessons/lib/backend.ts';
-import { compareFacts } from '../../lessons/lib/facts.ts';
-import { runLesson } from '../../lessons/lib/lesson-kit.ts';
+import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/07-delivery-semantics.ts';
-import { startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { expectClaimsHeld, gatewayForTests, runOnGateway, unexpectedDifferences } from './support/gateway-lesson.ts';
 
 describe('lesson 07 on a real broker (the gateway)', () => {
-  let gateway: Gateway;
-
-  beforeAll(async () => {
-    // Kafka's 3 s delay before an empty group's first rebalance, set to 0 as in development: the
-    // lesson has eight consumers join an empty group one after the other.
-    gateway = await startGateway({
-      brokers: 3,
-      topics: [{ name: 'jiketest', partitions: 3, replicationFactor: 2 }],
-      brokerConfig: { 'group.initial.rebalance.delay.ms': 0 },
-    });
-  });
-
-  afterAll(async () => {
-    await gateway?.stop();
+  // Kafka's 3 s delay before an empty group's first rebalance, set to 0 as in development: the
+  // lesson has eight consumers join an empty group one after the other.
+  const gateway = gatewayForTests({
+    brokers: 3,
+    topics: [{ name: 'jiketest', partitions: 3, replicationFactor: 2 }],
+    brokerConfig: { 'group.initial.rebalance.delay.ms': 0 },
   });
 
   it('holds its claims, says what it skipped and why, and loses / duplicates what the simulator does', { timeout: 90_000 }, async () => {
-    const simulated = await runLesson(lesson);
-    const startMs = Date.now();
-    const real = await runLesson(lesson, { backend: await connectBrokers(gateway.bootstrapServers, lesson.defaultSeed) });
-    expect(Date.now() - startMs).toBeLessThan(15_000);
-    expect(real.claims.map((c) => c.statement)).toEqual([
+    const { report, wallMs } = await runOnGateway(lesson, gateway());
+    expect(wallMs).toBeLessThan(15_000);
+    expectClaimsHeld(report, [
       'at most once: the message in hand at the crash was lost (lost ≥ 1), and nothing was processed twice',
       'at least once: nothing was lost, and the message in hand at the crash was processed twice (duplicated ≥ 1)',
       'exactly once: after the crash nothing was lost and nothing was processed twice',
       'auto-commit: the message being processed when the commit landed was lost (lost ≥ 1)',
     ]);
-    expect(real.claims.every((c) => c.holds)).toBe(true);
-    expect(real.run.skips).toHaveLength(3);
+    expect(report.run.skips).toHaveLength(3);
     for (const skipped of ['the kill -9 of the consumer process', 'the group as ZooKeeper holds it', 'the second crash, at a moment the seed chooses']) {
-      expect(real.output).toMatch(new RegExp(`^Skipped on a real broker: ${skipped}[^:]*: \\S`, 'm'));
+      expect(report.output).toMatch(new RegExp(`^Skipped on a real broker: ${skipped}[^:]*: \\S`, 'm'));
     }
-    expect(real.output).toContain('the offsets committed at the group coordinator');
-    expect(real.output).toContain('== What you saw ==');
-    const { unexpected } = compareFacts(simulated.facts!, real.facts!);
-    expect(unexpected).toEqual([]);
+    expect(report.output).toContain('the offsets committed at the group coordinator');
+    expect(report.output).toContain('== What you saw ==');
+    expect(await unexpectedDifferences(lesson, report)).toEqual([]);
   });
 
   it("again on the same topic: earlier runs' messages are passed over, each pattern has a group of its own", { timeout: 90_000 }, async () => {
-    const simulated = await runLesson(lesson);
-    const real = await runLesson(lesson, { backend: await connectBrokers(gateway.bootstrapServers, lesson.defaultSeed) });
-    expect(real.claims.every((c) => c.holds)).toBe(true);
-    expect(compareFacts(simulated.facts!, real.facts!).unexpected).toEqual([]);
+    const { report } = await runOnGateway(lesson, gateway());
+    expect(report.claims.every((c) => c.holds)).toBe(true);
+    expect(await unexpectedDifferences(lesson, report)).toEqual([]);
   });
 });
