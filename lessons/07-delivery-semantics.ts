@@ -38,7 +38,11 @@ const CRASH_AT = 5;
 /** How long processing one message takes. */
 const PROCESS_MS = 200;
 const AUTO_COMMIT_INTERVAL_MS = 1000;
-/** On a real broker processing is wall-clock time: shorter, so that the lesson takes seconds. */
+/**
+ * On a real broker processing is wall-clock time: shorter, so that the lesson takes seconds; but
+ * not for auto-commit, whose worst moment needs a commit to be sent and answered while one
+ * message is in process.
+ */
 const BROKER_PROCESS_MS = 100;
 
 type Mode = DeliverySemantics | 'auto-commit';
@@ -125,10 +129,10 @@ export const lesson: Lesson = {
         '\nA message is delivered once if it is processed once. Each pattern below gets its own group (its id\n' +
           "carries the offsets this run's messages got, so no earlier run's commits count): one group consumer\n" +
           "in coordinator mode (the broker's group coordinator keeps members and offsets), one stream,\n" +
-          `auto.offset.reset=smallest, and processing takes ${stage.processMs} ms a message. Messages of earlier runs in the\n` +
-          `topic are passed over, not processed. The worker stops at message #${CRASH_AT} at its pattern's worst moment\n` +
-          'and the consumer is shut down there without a commit; a new consumer of the group resumes from\n' +
-          'the offsets committed at the group coordinator.',
+          `auto.offset.reset=smallest, and processing takes ${stage.processMs('at-most-once')} ms a message (${PROCESS_MS} with auto-commit).\n` +
+          `Messages of earlier runs in the topic are passed over, not processed. The worker stops at message #${CRASH_AT}\n` +
+          "at its pattern's worst moment and the consumer is shut down there without a commit; a new\n" +
+          'consumer of the group resumes from the offsets committed at the group coordinator.',
       );
       run.skipped(
         'the kill -9 of the consumer process and the wait for its ZooKeeper session to expire',
@@ -192,7 +196,7 @@ export const lesson: Lesson = {
         `in one atomic write; ${onSim ? 'ZooKeeper commits' : 'commits to the group coordinator'} still follow, but only to start near the right place.\n` +
         'A redelivered message is recognised by its offset (below the stored position) and skipped.\n' +
         `First crash: at the at-least-once worst moment (output stored, ${onSim ? 'ZooKeeper commit' : 'commit'} not yet made).\n` +
-        `${onSim ? 'Second crash: anywhere (a moment the seed chooses). ' : ''}Computing an output takes ${stage.processMs} ms here.`,
+        `${onSim ? 'Second crash: anywhere (a moment the seed chooses). ' : ''}Computing an output takes ${stage.processMs('exactly-once')} ms here.`,
     );
     const exactly = newScenario('exactly-once', stage.group('exactly-once'));
     await crashAtWorstMoment(run, stage, exactly, { secondCrash: true });
@@ -274,7 +278,8 @@ interface Stage {
   readonly producerApp: TaskRunner;
   /** The partitions of the topic (the broker's count on a broker). */
   readonly partitions: number;
-  readonly processMs: number;
+  /** How long processing a message takes, by pattern. */
+  processMs(mode: Mode): number;
   /** Where committed offsets are kept, for the narration. */
   readonly offsetsAt: string;
   /** The group id of a pattern. */
@@ -311,7 +316,7 @@ async function simulatorStage(run: LessonRun): Promise<Stage> {
     bootstrapServers: sim.bootstrapServers,
     producerApp: ClientProcess.on(sim, 'producer-app'),
     partitions: PARTITIONS,
-    processMs: PROCESS_MS,
+    processMs: () => PROCESS_MS,
     offsetsAt: 'in ZooKeeper',
     group: (mode) => mode,
     appFor: () => app,
@@ -362,7 +367,7 @@ async function brokerStage(backend: LessonBackend & { kind: 'broker' }): Promise
     bootstrapServers,
     producerApp: realProcess(runtime),
     partitions,
-    processMs: BROKER_PROCESS_MS,
+    processMs: (mode) => (mode === 'auto-commit' ? PROCESS_MS : BROKER_PROCESS_MS),
     offsetsAt: 'at the group coordinator',
     group: (mode) => `lesson-07-${mode}-${tag}`,
     appFor: (group) => {
@@ -426,7 +431,7 @@ function startLife(stage: Stage, scenario: Scenario, stopAt: number | undefined)
   const life: Life = { consumerId: `c${scenario.lives.length + 1}`, connector: undefined, taken: 0, handed: 0, stopped: undefined, inProcess: undefined, halted: false, task: undefined };
   scenario.lives.push(life);
   const { mode, processed, store } = scenario;
-  const processMs = stage.processMs;
+  const processMs = stage.processMs(mode);
   const stopHere = async (runtime: Runtime, message: MessageAndMetadata) => {
     life.stopped = message;
     await runtime.deferred<void>('the crash').promise;
@@ -502,13 +507,13 @@ function startLife(stage: Stage, scenario: Scenario, stopAt: number | undefined)
 }
 
 /** Runs a life until it has consumed every partition to its end, then shuts it down cleanly. */
-async function finishLife(stage: Stage, group: string, life: Life): Promise<void> {
+async function finishLife(stage: Stage, scenario: Scenario, life: Life): Promise<void> {
   await stage.until(() => {
     const owned = life.connector?.owned() ?? [];
     return owned.length === stage.partitions && owned.every((o) => o.consumedOffset === stage.end(o.partition));
   }, `${life.consumerId} to reach the end of every partition`);
-  await stage.pause(2 * stage.processMs + 500);
-  const shutdown = stage.appFor(group).run(`${life.consumerId} shutdown`, () => life.connector!.shutdown());
+  await stage.pause(2 * stage.processMs(scenario.mode) + 500);
+  const shutdown = stage.appFor(scenario.group).run(`${life.consumerId} shutdown`, () => life.connector!.shutdown());
   await stage.until(() => shutdown.settled && life.task!.settled, `${life.consumerId} to shut down`);
   shutdown.result();
   life.task!.result();
@@ -568,7 +573,7 @@ async function crashAtWorstMoment(run: LessonRun, stage: Stage, scenario: Scenar
     resumeLife = startLife(stage, scenario, undefined);
   }
   const storedBefore = scenario.store.records().length;
-  await finishLife(stage, group, resumeLife);
+  await finishLife(stage, scenario, resumeLife);
   const skipped = resumeLife.taken - (scenario.store.records().length - storedBefore);
   run.say(
     `  Consumer ${resumeLife.consumerId} resumed from the committed offsets ${resumedAt} (per partition) and read to the end:\n` +

@@ -20,7 +20,8 @@ describe('lesson 07 on a real broker (the gateway)', () => {
 
   it('holds its claims, says what it skipped and why, and loses / duplicates what the simulator does', { timeout: 90_000 }, async () => {
     const { report, wallMs } = await runOnGateway(lesson, gateway());
-    expect(wallMs).toBeLessThan(15_000);
+    // about 11 s on an idle machine; the margin is for a loaded one (two cores shared by several test runs).
+    expect(wallMs).toBeLessThan(20_000);
     expectClaimsHeld(report, [
       'at most once: the message in hand at the crash was lost (lost ≥ 1), and nothing was processed twice',
       'at least once: nothing was lost, and the message in hand at the crash was processed twice (duplicated ≥ 1)',
@@ -31,7 +32,7 @@ describe('lesson 07 on a real broker (the gateway)', () => {
     for (const skipped of ['the kill -9 of the consumer process', 'the group as ZooKeeper holds it', 'the second crash, at a moment the seed chooses']) {
       expect(report.output).toMatch(new RegExp(`^Skipped on a real broker: ${skipped}[^:]*: \\S`, 'm'));
     }
-    expect(report.output).toContain('the offsets committed at the group coordinator');
+    expect(report.output).toContain('resumes from the offsets committed at the group coordinator');
     expect(report.output).toContain('== What you saw ==');
     expect(await unexpectedDifferences(lesson, report)).toEqual([]);
   });

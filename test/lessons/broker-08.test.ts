@@ -19,7 +19,8 @@ describe('lesson 08 on a real broker (the gateway)', () => {
 
   it('runs fetch_size_bytes and the crash costs, skips what the broker cannot show, and matches the simulator', { timeout: 90_000 }, async () => {
     const { report: real, wallMs } = await runOnGateway(lesson, gateway());
-    expect(wallMs).toBeLessThan(15_000);
+    // about 12 s on an idle machine; the margin is for a loaded one (two cores shared by several test runs).
+    expect(wallMs).toBeLessThan(20_000);
     expectClaimsHeld(real, [
       'fetch_size_bytes never reached a request: both consumers sent the same fetches, none with min_bytes 1,000,000',
       'every restart resumed exactly at the committed offset (0 when nothing was committed): redelivered = processed − committed',
