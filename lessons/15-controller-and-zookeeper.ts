@@ -210,10 +210,15 @@ async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'bro
   const metadata = await showBrokerMetadata(run, backend, [TOPIC]);
   const live = new Set(metadata.brokers.map((b) => b.id));
   const partitions = metadata.topics.find((t) => t.topic === TOPIC)?.partitions ?? [];
-  if (metadata.controllerId >= 0) {
+  if (live.has(metadata.controllerId)) {
     run.claim(`the metadata names a controller, broker ${metadata.controllerId}, and it is one of the ${live.size} live brokers`, live.has(metadata.controllerId));
   } else {
-    run.skipped('the claim about the controller id', 'this broker answered Metadata v0, which has no controller field');
+    run.skipped(
+      'the claim about the controller',
+      metadata.controllerId < 0
+        ? 'this broker answered Metadata v0, which has no controller field'
+        : `this broker names controller ${metadata.controllerId}, which is not one of its live brokers (librdkafka's mock cluster answers 0): nothing more can be said of it`,
+    );
   }
   run.claim(
     `each of the ${partitions.length} partitions of ${TOPIC} has a live leader that is in its ISR, and its ISR is among its replicas`,
@@ -224,7 +229,7 @@ async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'bro
     'a client of a real broker reads no ZooKeeper and cannot crash or pause brokers; run without --broker to see them',
   );
   run.whatYouSaw([
-    `${metadata.controllerId >= 0 ? `Broker ${metadata.controllerId} is the controller` : 'No controller was named'} of the ${live.size} live broker(s) at ${backend.bootstrapServers}.`,
+    `${live.has(metadata.controllerId) ? `Broker ${metadata.controllerId} is the controller` : 'No live broker was named as the controller'} of the ${live.size} live broker(s) at ${backend.bootstrapServers}.`,
     `Leaders of ${TOPIC}: ${partitions.map((p) => `${TOPIC}-${p.partition} → ${p.leader} (ISR ${p.isr.join(',')})`).join('; ')}.`,
     `Skipped here: ${run.skips.length} part(s) that need the simulator (see the line starting "Skipped on a real broker").`,
   ]);
