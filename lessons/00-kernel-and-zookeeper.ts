@@ -4,6 +4,10 @@
  * A coordinator, two sessions, an ephemeral node, and a network partition that cuts one session
  * off until the server expires it: the mechanism behind every Kafka 0.8 failure story (a broker's
  * or a consumer's registration is an ephemeral znode that lives exactly as long as its session).
+ *
+ * With --broker it shows what a client sees of that on real brokers (the live brokers in a
+ * Metadata answer) and skips the rest: the kernel, the ZooKeeper server and the partition are the
+ * simulator's own.
  */
 import { FaultInjector, Kernel, Network, formatMs } from '../src/sim/index.ts';
 import type { KeeperState, WatchedEvent } from '../src/protocol/zookeeper.ts';
@@ -14,7 +18,9 @@ import {
   renderZooKeeperTree,
   type ZooKeeperState,
 } from '../src/zookeeper/index.ts';
-import { isMainModule, lessonMain, type Lesson } from './lib/lesson-kit.ts';
+import type { LessonBackend } from './lib/backend.ts';
+import { showBrokerMetadata } from './lib/broker-metadata.ts';
+import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
 
 const SESSION_TIMEOUT_MS = 6000;
 
@@ -23,7 +29,9 @@ export const lesson: Lesson = {
   title: 'The kernel and a ZooKeeper session',
   summary: 'Virtual time, a ZooKeeper-like coordinator, an ephemeral node, and a session that expires behind a network partition.',
   defaultSeed: 42,
+  brokerSupport: 'only what a client sees of registration: the live brokers in a Metadata answer; the kernel, the ZooKeeper sessions and the network cut are skipped',
   async run(run) {
+    if (run.backend.kind === 'broker') return runOnBroker(run, run.backend);
     const kernel = new Kernel({ seed: run.seed });
     const network = new Network(kernel);
     const faults = new FaultInjector(kernel, network);
@@ -115,6 +123,31 @@ export const lesson: Lesson = {
     ]);
   },
 };
+
+/** On real brokers: the registrations' outcome as a client sees it, and what cannot be shown. */
+async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'broker' }): Promise<void> {
+  run.heading('1. The registered brokers, as a client sees them');
+  run.say(
+    'A broker that is up registers itself (in Kafka 0.8: an ephemeral znode /brokers/ids/<id> of its\n' +
+      'ZooKeeper session). A client never reads those; it asks any broker for metadata, and the answer lists\n' +
+      'the brokers the cluster believes alive, with the address to reach each.',
+  );
+  const metadata = await showBrokerMetadata(run, backend);
+  const ids = metadata.brokers.map((b) => b.id);
+  run.claim(
+    `the metadata lists ${ids.length} live broker(s), each once, with a host and a port`,
+    ids.length > 0 && new Set(ids).size === ids.length && metadata.brokers.every((b) => b.host.length > 0 && b.port > 0),
+  );
+  run.skipped(
+    'the kernel, the ZooKeeper sessions and ephemeral node, the network cut and the session expiry (steps 1-3)',
+    "they are the simulator's own; a client of a real broker has no ZooKeeper address and cannot cut the network; run without --broker to see them",
+  );
+  run.whatYouSaw([
+    `The brokers at ${backend.bootstrapServers} named ${ids.length} live broker(s): ${[...ids].sort((a, b) => a - b).join(', ')}.`,
+    'A broker whose registration is gone (its session expired) drops out of this list: to a client it is dead.',
+    `Skipped here: ${run.skips.length} part(s) that need the simulator (see the line starting "Skipped on a real broker").`,
+  ]);
+}
 
 function timeAt(kernel: Kernel, step: number): number {
   const record = [...kernel.trace.records].reverse().find((r) => r.step <= step);

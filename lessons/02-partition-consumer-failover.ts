@@ -15,17 +15,29 @@
  *
  * The fault moments are chosen by state (the leader's last ping, the loop's sleep), and the
  * brokers by lookup, so every claim holds for every seed.
+ *
+ * With --broker (`runOnBroker`) the fault-free part runs on real brokers with the same loop:
+ * findLeader, getLastOffset(EarliestTime), reading this run's messages, and a restart from a saved
+ * offset beyond the log end (OffsetOutOfRange, reset to the latest offset: here the learner's
+ * wrong offset, not an unclean election). The crashes and the network cut are skipped, saying so.
  */
 import { ClientProcess } from '../src/client/client-process.ts';
 import { BrokerConnectionError } from '../src/client/errors.ts';
 import { PartitionReadAbortedError } from '../src/client/partition-failover.ts';
+import { KafkaClient } from '../src/client/kafka-client.ts';
+import type { ProducerLedger } from '../src/client/producer/ledger.ts';
 import { Producer, keyedMessage } from '../src/client/producer/producer.ts';
 import type { Simulation } from '../src/broker/simulation.ts';
+import { EARLIEST_TIME, type MetadataResponse } from '../src/protocol/api.ts';
 import { payloadToString } from '../src/protocol/message.ts';
 import { formatMs } from '../src/sim/index.ts';
+import type { LessonBackend } from './lib/backend.ts';
+import { waitUntil } from './lib/backend.ts';
 import { logValues, showCluster, startCluster } from './lib/cluster.ts';
-import { isMainModule, lessonMain, type Lesson } from './lib/lesson-kit.ts';
-import { startPartitionReader } from './lib/partition-reader.ts';
+import type { Fact } from './lib/facts.ts';
+import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
+import { startPartitionReader, type ReadMessage } from './lib/partition-reader.ts';
+import { realProcess } from './lib/real-process.ts';
 
 const TOPIC = 'jiketest';
 const SESSION_TIMEOUT_MS = 6000;
@@ -57,7 +69,10 @@ export const lesson: Lesson = {
   title: 'Partition consumer under failure',
   summary: "The article's Java PartitionConsumerTest while the leader crashes: findNewLeader, an OffsetOutOfRange reset after an unclean election, and giving up after six errors.",
   defaultSeed: 2,
+  brokerSupport:
+    'the fault-free part runs: findLeader, getLastOffset(EarliestTime), the read loop over this run\'s messages, and a restart from an offset beyond the log end (OffsetOutOfRange); the leader crashes and the unclean election are skipped',
   async run(run) {
+    if (run.backend.kind === 'broker') return runOnBroker(run, run.backend);
     const sim = await startCluster(run, {
       brokers: 3,
       topics: [{ name: TOPIC, partitions: 1, replicationFactor: 3 }],
@@ -100,6 +115,16 @@ export const lesson: Lesson = {
     run.claim(
       `findLeader named broker ${A}, the leader, and the loop started at the earliest offset, 0`,
       run1.events.some((e) => e.kind === 'leader-found' && e.text.includes(`broker-${A}:`)) && run1.events.some((e) => e.kind === 'start-offset' && e.text.startsWith('Starting at offset 0 ')),
+    );
+    run.recordFacts(
+      facts({
+        partitions: 1,
+        partition: 0,
+        ledger: producer.ledger,
+        leaderAsMetadata: run1.events.some((e) => e.kind === 'leader-found' && e.text.includes(`broker-${A}:`)),
+        startOffset: run1.events.some((e) => e.kind === 'start-offset' && e.text.startsWith('Starting at offset 0 ')) ? 0 : -1,
+        read: run1.read,
+      }),
     );
     run.say(
       'A second copy runs on another machine exactly as the article wrote it: nothing catches the exception\n' +
@@ -267,3 +292,185 @@ export const lesson: Lesson = {
 };
 
 if (isMainModule(import.meta.url)) await lessonMain(lesson, process.argv.slice(2));
+
+interface FirstReadFacts {
+  readonly partitions: number;
+  /** The first batch's ledger (step 1's producer). */
+  readonly ledger: ProducerLedger;
+  /** Whether findLeader named the leader the metadata names. */
+  readonly leaderAsMetadata: boolean;
+  readonly startOffset: number;
+  /** The partition run 1 read (0 on the simulator: the topic has one). */
+  readonly partition: number;
+  /** What run 1 read of it before any fault. */
+  readonly read: readonly ReadMessage[];
+}
+
+/** This run's acknowledged messages of `partition`, by offset. */
+function acknowledgedIn(entries: ProducerLedger['entries'], partition: number): Array<{ offset: number; value: string }> {
+  return entries
+    .filter((e) => e.fate === 'acknowledged' && e.partition === partition)
+    .map((e) => ({ offset: e.offset!, value: payloadToString(e.value) ?? '' }))
+    .sort((a, b) => a.offset - b.offset);
+}
+
+/** Whether `read` holds each of `written` exactly once, and in offset order. */
+function readOnce(read: readonly ReadMessage[], written: ReadonlyArray<{ offset: number; value: string }>): { inOrder: boolean; once: number } {
+  const inOrder = read.every((m, i) => i === 0 || m.offset > read[i - 1]!.offset);
+  const once = written.filter((w) => read.filter((m) => m.offset === w.offset && m.value === w.value).length === 1).length;
+  return { inOrder, once };
+}
+
+/** The facts of the fault-free part (steps 1-2), the same names on both backends. */
+function facts(run: FirstReadFacts): Fact[] {
+  const summary = run.ledger.summary();
+  const written = acknowledgedIn(run.ledger.entries, run.partition);
+  const read = readOnce(run.read, written);
+  return [
+    { name: `partitions of ${TOPIC}`, value: run.partitions, kind: 'placement' },
+    { name: 'messages sent', value: summary.sent, kind: 'match' },
+    { name: 'messages acknowledged', value: summary.acknowledged, kind: 'match' },
+    { name: 'send errors', value: summary.failed + summary.dropped, kind: 'match' },
+    { name: 'messages in the partition read', value: written.length, kind: 'placement' },
+    { name: 'findLeader named the metadata\'s leader', value: run.leaderAsMetadata ? 'yes' : 'no', kind: 'match' },
+    { name: 'start offset (EarliestTime)', value: run.startOffset, kind: 'history' },
+    { name: 'messages of this run read (once each)', value: read.once, kind: 'match' },
+    { name: 'read in offset order', value: read.inOrder ? 'yes' : 'no', kind: 'match' },
+  ];
+}
+
+/**
+ * The lesson on real brokers: the same loop (`readPartition`) on the wall clock, over this run's
+ * messages (the topic may hold earlier ones). What needs a fault is skipped, saying so.
+ */
+async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'broker' }): Promise<void> {
+  const { runtime, bootstrapServers } = backend;
+  const producer = new Producer(runtime, { 'metadata.broker.list': bootstrapServers, 'request.required.acks': -1 });
+  const produce = async (values: readonly string[]) => {
+    for (const value of values) await producer.send(keyedMessage(TOPIC, null, value));
+  };
+  const range = (prefix: string, from: number, count: number) => Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
+
+  run.heading('1. The cluster and the program');
+  const admin = await KafkaClient.create(runtime, bootstrapServers, { clientId: 'lesson-02' });
+  try {
+    await admin.ensureTopicExists(TOPIC, 30_000);
+    await produce(range('test', 0, FIRST));
+    const firstLedger = producer.ledger;
+    // The partition the producer's messages went to (a null key: one partition, chosen by the producer): the loop reads it.
+    const partition = firstLedger.entries.find((e) => e.fate === 'acknowledged')?.partition ?? 0;
+    const metadata = await admin.sendMetadataRequest([TOPIC]);
+    const [earliest] = await admin.sendOffsetRequest([{ topic: TOPIC, partition, time: EARLIEST_TIME, maxOffsets: 1 }]);
+    if (earliest === undefined || !('offsets' in earliest)) throw new Error(`no earliest offset for ${TOPIC}-${partition} from ${bootstrapServers}`);
+    return await readOnBroker(run, backend, { producer, produce, firstLedger, partition, metadata, logStart: earliest.offsets[0]! });
+  } finally {
+    admin.close();
+  }
+}
+
+interface BrokerStart {
+  readonly producer: Producer;
+  readonly produce: (values: readonly string[]) => Promise<void>;
+  readonly firstLedger: ProducerLedger;
+  readonly partition: number;
+  readonly metadata: MetadataResponse;
+  readonly logStart: number;
+}
+
+/** Steps 1-3 on real brokers, once this run's first messages are written. */
+async function readOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'broker' }, start: BrokerStart): Promise<void> {
+  const { runtime, bootstrapServers } = backend;
+  const { producer, produce, firstLedger, partition, metadata, logStart } = start;
+  const seedBrokers = bootstrapServers.split(',');
+  const app = realProcess(runtime);
+  const range = (prefix: string, from: number, count: number) => Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
+  const partitions = [...metadata.topics.find((t) => t.topic === TOPIC)!.partitions].sort((a, b) => a.partition - b.partition);
+  const p0 = partitions.find((p) => p.partition === partition)!;
+  const leaderBroker = metadata.brokers.find((b) => b.id === p0.leader);
+  const leaderAddress = leaderBroker === undefined ? '?' : `${leaderBroker.host}:${leaderBroker.port}`;
+  run.say(
+    `The brokers at ${bootstrapServers} name ${metadata.brokers.length} broker(s); ${TOPIC} has ${partitions.length} partition(s)` +
+      `${partitions.length === 1 ? '' : ` (the broker chose the count; the loop reads ${TOPIC}-${partition}, where this run's messages went)`}.\n` +
+      `A producer (acks=-1) wrote ${FIRST} messages.`,
+  );
+  run.table(
+    ['partition', 'leader', 'replicas', 'isr'],
+    partitions.map((p) => [`${TOPIC}-${p.partition}`, p.leader, p.replicas.join(','), p.isr.join(',')]),
+  );
+  const written = acknowledgedIn(firstLedger.entries, partition);
+  run.say(`The broker acknowledged ${written.length} of them in ${TOPIC}-${partition}, at offsets ${written.map((w) => w.offset).join(', ') || 'none'}.`);
+
+  run.heading('2. PartitionConsumerTest starts');
+  run.say(
+    'The same loop as on the simulator: findLeader asks the seed brokers for the topic metadata,\n' +
+      'getLastOffset(EarliestTime) asks the leader where the log starts, then FetchRequests from readOffset\n' +
+      '(maxWait 0, sleep 1 s after an empty answer). The topic may hold messages of earlier runs: the loop\n' +
+      'reads from the log start and stops once it has read this run\'s messages.',
+  );
+  const readThisRun = (read: readonly ReadMessage[]) => written.every((w) => read.some((m) => m.offset >= w.offset));
+  let run1Read: readonly ReadMessage[] = [];
+  const run1 = startPartitionReader(run, app, 'run 1', { seedBrokers, topic: TOPIC, partition, shouldStop: () => readThisRun(run1Read), printMessages: true });
+  run1Read = run1.read;
+  await waitUntil(runtime, () => run1.task.settled, 'run 1 to read this run\'s messages');
+  run1.flush();
+  const report1 = run1.task.result();
+  const leaderAsMetadata = report1.leader === leaderAddress && run1.saw('leader-found');
+  run.claim(
+    `findLeader named the leader the metadata names, broker ${p0.leader} (${leaderAddress}), and the loop started at the earliest offset, ${logStart}`,
+    leaderAsMetadata && report1.startOffset === logStart,
+  );
+  const first = readOnce(run1.read, written);
+  run.claim(
+    `run 1 read this run's ${written.length} message(s) of ${TOPIC}-${partition} once each, in offset order, at the offsets the broker acknowledged`,
+    first.inOrder && first.once === written.length,
+  );
+  run.recordFacts(facts({ partitions: partitions.length, partition, ledger: firstLedger, leaderAsMetadata, startOffset: report1.startOffset, read: run1.read }));
+  run.skipped(
+    `the leader crash of step 3 (the copy as written dying of it, findNewLeader finding broker ${p0.leader}'s successor)`,
+    'a client cannot crash a real broker; run without --broker to see it',
+  );
+
+  run.heading('3. A restart from a saved offset beyond the log end: OffsetOutOfRange');
+  const beyond = report1.nextOffset + NEW_UNREAD;
+  run.say(
+    `On the simulator an unclean election cuts the log below the offset run 1 saved. Here the learner\n` +
+      `restarts the loop from a saved offset that is simply wrong: ${beyond}, ${NEW_UNREAD} beyond the log end ${report1.nextOffset}.\n` +
+      'The broker answers OffsetOutOfRange and the loop resets to the latest offset, as it would after the election.',
+  );
+  let run2New: Array<{ offset: number; value: string }> | undefined;
+  const run2 = startPartitionReader(run, app, 'run 2', {
+    seedBrokers,
+    topic: TOPIC,
+    partition,
+    startAt: beyond,
+    shouldStop: () => run2New !== undefined && run2New.every((w) => run2.read.some((m) => m.offset >= w.offset)),
+  });
+  await waitUntil(runtime, () => run2.saw('offset-reset') || run2.task.settled, 'run 2 to reset its offset');
+  const newRead = range('new', 0, NEW_READ);
+  const before = producer.ledger.entries.length;
+  await produce(newRead);
+  const newWritten = acknowledgedIn(producer.ledger.entries.slice(before), partition);
+  run2New = newWritten;
+  await waitUntil(runtime, () => run2.task.settled, 'run 2 to read the new messages');
+  run2.flush();
+  const report2 = run2.task.result();
+  await producer.close();
+  const reset = report2.offsetResets[0];
+  run.claim(
+    `run 2's first fetch got OffsetOutOfRange and the loop reset readOffset from ${beyond} to the latest offset, ${report1.nextOffset}`,
+    reset !== undefined && reset.from === beyond && reset.to === report1.nextOffset && report2.errors[0]?.reason === 'OffsetOutOfRange',
+  );
+  const second = readOnce(run2.read, newWritten);
+  run.claim(`run 2 then read the ${newWritten.length} message(s) written since into ${TOPIC}-${partition}, once each`, second.inOrder && second.once === newWritten.length);
+  run.skipped(
+    'the unclean election of step 4 (the network cut, the ISR shrinking, the acknowledged messages that vanish) and the crash of step 5 (the loop giving up after six errors)',
+    'a client cannot cut the network between real brokers or crash them; run without --broker to see them',
+  );
+
+  run.whatYouSaw([
+    `findLeader found broker ${p0.leader} (${leaderAddress}), the leader the metadata names; the loop started at the log start, offset ${logStart}.`,
+    `Run 1 read this run's ${written.length} message(s) of ${TOPIC}-${partition} once each, at offsets ${written.map((w) => w.offset).join(', ')}, and stopped with readOffset ${report1.nextOffset}.`,
+    `Run 2, restarted at ${beyond}, got OffsetOutOfRange, reset to ${report1.nextOffset} and read the ${newWritten.length} new message(s).`,
+    `Skipped here: ${run.skips.length} part(s) that need injected faults (see the lines starting "Skipped on a real broker").`,
+  ]);
+}

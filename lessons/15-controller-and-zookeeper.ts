@@ -7,12 +7,17 @@
  * controller itself dies, another broker takes over with epoch + 1. A controller that only
  * stalled (a long GC pause) comes back as a zombie: its requests carry the old epoch, and brokers
  * that have seen the new one refuse them with StaleControllerEpoch (11).
+ *
+ * With --broker it shows what a client sees of the controller's work on real brokers (Metadata:
+ * the live brokers, the controller id, each partition's leader and ISR) and skips the rest.
  */
 import type { Simulation } from '../src/broker/simulation.ts';
 import { formatMs } from '../src/sim/index.ts';
 import { lookup } from '../src/zookeeper/znode-tree.ts';
 import { showCluster, startCluster } from './lib/cluster.ts';
 import { tapControllerWire } from './lib/controller-wire.ts';
+import type { LessonBackend } from './lib/backend.ts';
+import { showBrokerMetadata } from './lib/broker-metadata.ts';
 import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
 import { fullyInSync, zkPartitionState } from './lib/partition-state.ts';
 
@@ -26,7 +31,9 @@ export const lesson: Lesson = {
   title: 'The controller and ZooKeeper',
   summary: 'Broker registration, controller election and epoch, what the controller does when a broker fails, controller failover, and a zombie controller fenced by its stale epoch.',
   defaultSeed: 15,
+  brokerSupport: "only what a client sees of the controller's work: the controller id, the live brokers, each partition's leader and ISR (Metadata); the znodes, the broker and controller failures and the zombie are skipped",
   async run(run) {
+    if (run.backend.kind === 'broker') return runOnBroker(run, run.backend);
     const sim = await startCluster(run, {
       brokers: 3,
       topics: [{ name: TOPIC, partitions: PARTITIONS, replicationFactor: 3 }],
@@ -192,6 +199,42 @@ export const lesson: Lesson = {
 };
 
 /** /brokers/ids, /controller and /controller_epoch: data, and whose session an ephemeral node belongs to. */
+/** On real brokers: the controller's decisions as Metadata shows them to a client, and what cannot be shown. */
+async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'broker' }): Promise<void> {
+  run.heading('1. The controller and its decisions, as a client sees them');
+  run.say(
+    'A client never reads ZooKeeper. What it sees of the controller is in a Metadata answer (v1+): which\n' +
+      `broker is the controller, the live brokers, and for each partition of ${TOPIC} the leader and ISR the\n` +
+      'controller chose and told the brokers (LeaderAndIsr, UpdateMetadata).',
+  );
+  const metadata = await showBrokerMetadata(run, backend, [TOPIC]);
+  const live = new Set(metadata.brokers.map((b) => b.id));
+  const partitions = metadata.topics.find((t) => t.topic === TOPIC)?.partitions ?? [];
+  if (live.has(metadata.controllerId)) {
+    run.claim(`the metadata names a controller, broker ${metadata.controllerId}, and it is one of the ${live.size} live brokers`, live.has(metadata.controllerId));
+  } else {
+    run.skipped(
+      'the claim about the controller',
+      metadata.controllerId < 0
+        ? 'this broker answered Metadata v0, which has no controller field'
+        : `this broker names controller ${metadata.controllerId}, which is not one of its live brokers (librdkafka's mock cluster answers 0): nothing more can be said of it`,
+    );
+  }
+  run.claim(
+    `each of the ${partitions.length} partitions of ${TOPIC} has a live leader that is in its ISR, and its ISR is among its replicas`,
+    partitions.length > 0 && partitions.every((p) => live.has(p.leader) && p.isr.includes(p.leader) && p.isr.every((id) => p.replicas.includes(id))),
+  );
+  run.skipped(
+    "the znodes (/brokers/ids, /controller, /controller_epoch, the partitions' state), the broker failure, the controller failover and the zombie controller (steps 1-4)",
+    'a client of a real broker reads no ZooKeeper and cannot crash or pause brokers; run without --broker to see them',
+  );
+  run.whatYouSaw([
+    `${live.has(metadata.controllerId) ? `Broker ${metadata.controllerId} is the controller` : 'No live broker was named as the controller'} of the ${live.size} live broker(s) at ${backend.bootstrapServers}.`,
+    `Leaders of ${TOPIC}: ${partitions.map((p) => `${TOPIC}-${p.partition} → ${p.leader} (ISR ${p.isr.join(',')})`).join('; ')}.`,
+    `Skipped here: ${run.skips.length} part(s) that need the simulator (see the line starting "Skipped on a real broker").`,
+  ]);
+}
+
 function showZnodes(run: LessonRun, sim: Simulation): void {
   const zk = sim.zookeeper.state;
   const paths = [...Object.keys(lookup(zk, '/brokers/ids')?.children ?? {}).sort().map((id) => `/brokers/ids/${id}`), '/controller', '/controller_epoch'];

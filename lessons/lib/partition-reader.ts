@@ -4,12 +4,13 @@
  * requests it sends, and when it will wake from its current 1 s sleep (so a lesson can choose the
  * moment of a fault by the loop's state).
  */
-import type { ClientProcess, ClientTask } from '../../src/client/client-process.ts';
+import type { ClientTask } from '../../src/client/client-process.ts';
 import { readPartition, type PartitionReadEvent, type PartitionReadReport, type ReadPartitionOptions } from '../../src/client/partition-failover.ts';
 import type { Runtime } from '../../src/client/runtime.ts';
 import { payloadToString } from '../../src/protocol/message.ts';
 import { formatMs } from '../../src/sim/index.ts';
 import type { LessonRun } from './lesson-kit.ts';
+import type { TaskRunner } from './real-process.ts';
 import { narratedRuntime } from './requests.ts';
 
 export interface ReadMessage {
@@ -44,7 +45,7 @@ export interface PartitionReaderOptions extends Omit<ReadPartitionOptions, 'onMe
 }
 
 /** Starts `readPartition` as task `label` of `process`, narrated in `run`. */
-export function startPartitionReader(run: LessonRun, process: ClientProcess, label: string, options: PartitionReaderOptions): PartitionReader {
+export function startPartitionReader(run: LessonRun, process: TaskRunner, label: string, options: PartitionReaderOptions): PartitionReader {
   const { wire, narrate = true, printMessages = true, process: handle, ...readOptions } = options;
   const narrating = typeof narrate === 'function' ? narrate : () => narrate;
   const read: ReadMessage[] = [];
