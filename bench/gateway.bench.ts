@@ -20,19 +20,11 @@
  * gateway figures; either is said on stderr.
  */
 import { startGateway } from '../src/gateway/index.ts';
-import type { BenchSuite, Figure } from './harness.ts';
+import { countFromEnv, type BenchSuite, type Figure } from './harness.ts';
 import { KCAT, kcatAvailable, kcatConsume, kcatProduceMs, removeInput, startMockCluster, writeInputFile } from './kcat.ts';
 
 const LINE_BYTES = 101; // 100 bytes of value and kcat's newline delimiter
 const TOPIC = { name: 'bench', partitions: 4, replicationFactor: 3 } as const;
-
-function messageCount(): number {
-  const raw = process.env.BENCH_GATEWAY_MESSAGES;
-  if (raw === undefined || raw === '') return 1_000_000;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`BENCH_GATEWAY_MESSAGES=${raw}: expected a positive integer`);
-  return n;
-}
 
 interface Side {
   readonly produceRate: number;
@@ -80,7 +72,7 @@ export const gatewaySuite: BenchSuite = {
       process.stderr.write(`gateway suite skipped: ${KCAT} not found (apt-get install kcat)\n`);
       return [];
     }
-    const count = messageCount();
+    const count = countFromEnv('BENCH_GATEWAY_MESSAGES', 1_000_000);
     const shape = `3 brokers, topic of 4 partitions RF=3, ${count.toLocaleString('en-US')} records of 100 B`;
     const input = writeInputFile(count, LINE_BYTES);
     let mock: Side;

@@ -41,6 +41,15 @@ export function heapUsedBytes(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** A record count from environment variable `name` (unset or empty: `fallback`); anything but a positive integer throws, naming it. */
+export function countFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive integer`);
+  return n;
+}
+
 export function formatNumber(value: number): string {
   if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });

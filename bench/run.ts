@@ -10,8 +10,9 @@ import { clientSuite } from './client.bench.ts';
 import { gatewaySuite } from './gateway.bench.ts';
 import { kernelSuite } from './kernel.bench.ts';
 import { testingSuite } from './testing.bench.ts';
+import { wireSuite } from './wire.bench.ts';
 
-const suites: BenchSuite[] = [kernelSuite, brokerSuite, clientSuite, testingSuite, gatewaySuite];
+const suites: BenchSuite[] = [kernelSuite, brokerSuite, clientSuite, testingSuite, gatewaySuite, wireSuite];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !suites.some((s) => s.name === name));

@@ -129,18 +129,21 @@ export class DefaultEventHandler {
 
   private async partitionAndCollate(messages: readonly OutgoingMessage[]): Promise<Map<number, Map<string, OutgoingMessage[]>>> {
     const byBroker = new Map<number, Map<string, OutgoingMessage[]>>();
-    const partitionsByTopic = new Map<string, PartitionAndLeader[]>();
+    // Each partition's "topic-partition" key is made once per call, not once per message.
+    const partitionsByTopic = new Map<string, { partitions: PartitionAndLeader[]; keys: string[] }>();
     for (const m of messages) {
-      let partitions = partitionsByTopic.get(m.topic);
-      if (partitions === undefined) {
-        partitions = await this.info.partitionsFor(m.topic);
-        partitionsByTopic.set(m.topic, partitions);
+      let topic = partitionsByTopic.get(m.topic);
+      if (topic === undefined) {
+        const partitions = await this.info.partitionsFor(m.topic);
+        topic = { partitions, keys: partitions.map((p) => `${p.topic}-${p.partition}`) };
+        partitionsByTopic.set(m.topic, topic);
       }
-      const chosen = partitions[this.partitionFor(m, partitions)]!;
+      const index = this.partitionFor(m, topic.partitions);
+      const chosen = topic.partitions[index]!;
       const leader = chosen.leader ?? -1;
       let byPartition = byBroker.get(leader);
       if (byPartition === undefined) byBroker.set(leader, (byPartition = new Map()));
-      const key = `${chosen.topic}-${chosen.partition}`;
+      const key = topic.keys[index]!;
       let list = byPartition.get(key);
       if (list === undefined) byPartition.set(key, (list = []));
       list.push(m);

@@ -168,6 +168,16 @@ export class WireWriter {
     else this.bytes(value);
   }
 
+  /**
+   * `value`'s UTF-8 bytes, no length prefix; `byteLength` is their count, which the caller has
+   * already computed for the prefix it wrote (a record's key or value): writing the string here
+   * spares the separate encoded copy per payload that `TextEncoder.encode` would allocate.
+   */
+  utf8Bytes(value: string, byteLength: number): void {
+    this.ensure(byteLength);
+    this.pos += this.utf8(value, this.pos);
+  }
+
   /** Bytes with no length prefix. */
   raw(value: Uint8Array): void {
     this.ensure(value.length);
@@ -227,7 +237,7 @@ export class WireWriter {
     this.buf[this.pos++] = value;
   }
 
-  /** Writes `value` as UTF-8 at `at` (room for 3 bytes per UTF-16 unit is ensured); returns its length. */
+  /** Writes `value` as UTF-8 at `at` (room for all its bytes is ensured); returns its length. */
   private utf8(value: string, at: number): number {
     const buf = this.buf;
     for (let i = 0; i < value.length; i++) {

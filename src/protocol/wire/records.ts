@@ -23,6 +23,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { InvalidArgumentError } from '../../sim/errors.ts';
+import { utf8Length } from '../message.ts';
 import { crc32, crc32c } from './crc32c.ts';
 import { UnsupportedCompressionError, WireDecodeError } from './errors.ts';
 import { WireReader, WireWriter, varintSize, varlongSize } from './primitives.ts';
@@ -85,10 +86,16 @@ export interface DecodedRecord {
   readonly headers: readonly RecordHeader[];
 }
 
+/**
+ * A key or value to encode: bytes, or a string, written as its UTF-8 bytes straight into the
+ * record set (a producer's payloads are mostly strings: no encoded copy of each is made first).
+ */
+export type PayloadInput = Uint8Array | string | null;
+
 /** A record to encode. */
 export interface RecordInput {
-  readonly key: Uint8Array | null;
-  readonly value: Uint8Array | null;
+  readonly key: PayloadInput;
+  readonly value: PayloadInput;
   /** Default []. Legacy messages have none. */
   readonly headers?: readonly RecordHeader[];
   /** ms; default -1 (none). */
@@ -282,8 +289,8 @@ function skipVarintBytes(reader: WireReader, what: string): number {
 /** A decoded (legacy) record's key and value, re-encoded as varint-length key and value. */
 function sinkViews(key: Uint8Array | null, value: Uint8Array | null, sink: RecordSpanSink): void {
   const writer = new WireWriter(10 + (key?.length ?? 0) + (value?.length ?? 0));
-  writeVarintBytes(writer, key);
-  writeVarintBytes(writer, value);
+  writeVarintPayload(writer, key, payloadLength(key));
+  writeVarintPayload(writer, value, payloadLength(value));
   sink(writer.finish(), 0);
 }
 
@@ -353,8 +360,8 @@ export function encodeMessageSet(writer: WireWriter, magic: 0 | 1, baseOffset: n
     writer.int8(magic);
     writer.int8(0);
     if (magic === 1) writer.int64(record.timestamp ?? -1);
-    writer.nullableBytes(record.key);
-    writer.nullableBytes(record.value);
+    writeInt32Payload(writer, record.key);
+    writeInt32Payload(writer, record.value);
     writer.setInt32At(sizeAt, writer.pos - sizeAt - 4);
     writer.setUint32At(crcAt, crc32(writer.written(crcFrom)));
   }
@@ -462,39 +469,53 @@ function writeRecords(writer: WireWriter, records: readonly RecordInput[], baseT
     const record = records[i]!;
     const timestampDelta = (record.timestamp ?? -1) - baseTimestamp;
     const headers = record.headers ?? NO_HEADERS;
-    const headerKeys = headers.length === 0 ? null : headers.map(encodeHeaderKey);
-    let size = 1 + varlongSize(timestampDelta) + varintSize(i) + bytesSize(record.key) + bytesSize(record.value) + varintSize(headers.length);
-    for (let h = 0; h < headers.length; h++) size += bytesSize(headerKeys![h]!) + bytesSize(headers[h]!.value);
+    const keyBytes = payloadLength(record.key);
+    const valueBytes = payloadLength(record.value);
+    let size = 1 + varlongSize(timestampDelta) + varintSize(i) + prefixedSize(keyBytes) + prefixedSize(valueBytes) + varintSize(headers.length);
+    for (let h = 0; h < headers.length; h++) size += prefixedSize(payloadLength(headers[h]!.key)) + prefixedSize(payloadLength(headers[h]!.value));
     writer.varint(size);
     writer.int8(0);
     writer.varlong(timestampDelta);
     writer.varint(i);
-    writeVarintBytes(writer, record.key);
-    writeVarintBytes(writer, record.value);
+    writeVarintPayload(writer, record.key, keyBytes);
+    writeVarintPayload(writer, record.value, valueBytes);
     writer.varint(headers.length);
     for (let h = 0; h < headers.length; h++) {
-      writeVarintBytes(writer, headerKeys![h]!);
-      writeVarintBytes(writer, headers[h]!.value);
+      const header = headers[h]!;
+      writeVarintPayload(writer, header.key, payloadLength(header.key));
+      writeVarintPayload(writer, header.value, payloadLength(header.value));
     }
   }
 }
 
-const utf8Encoder = new TextEncoder();
-
-function encodeHeaderKey(header: RecordHeader): Uint8Array {
-  return utf8Encoder.encode(header.key);
+/** A payload's encoded bytes; -1 for null (the length the wire gives it). */
+function payloadLength(payload: PayloadInput): number {
+  if (payload === null) return -1;
+  return typeof payload === 'string' ? utf8Length(payload) : payload.length;
 }
 
-function bytesSize(bytes: Uint8Array | null): number {
-  return bytes === null ? 1 : varintSize(bytes.length) + bytes.length;
+/** Bytes of a varint length (`length`, -1: null) and what follows it. */
+function prefixedSize(length: number): number {
+  return varintSize(length) + Math.max(length, 0);
 }
 
-function writeVarintBytes(writer: WireWriter, bytes: Uint8Array | null): void {
-  if (bytes === null) writer.varint(-1);
-  else {
-    writer.varint(bytes.length);
-    writer.raw(bytes);
-  }
+/** `payload` after its varint length `length` (from `payloadLength`). */
+function writeVarintPayload(writer: WireWriter, payload: PayloadInput, length: number): void {
+  writer.varint(length);
+  writePayloadBytes(writer, payload, length);
+}
+
+/** `payload` after its int32 length (a legacy message's key and value). */
+function writeInt32Payload(writer: WireWriter, payload: PayloadInput): void {
+  const length = payloadLength(payload);
+  writer.int32(length);
+  writePayloadBytes(writer, payload, length);
+}
+
+function writePayloadBytes(writer: WireWriter, payload: PayloadInput, length: number): void {
+  if (payload === null || length === 0) return;
+  if (typeof payload === 'string') writer.utf8Bytes(payload, length);
+  else writer.raw(payload);
 }
 
 /**

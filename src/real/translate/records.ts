@@ -11,15 +11,9 @@
  * skips them the same way). Consecutive offsets make one batch; a gap (compaction) starts another.
  * Fetched keys and values are bytes (`Uint8Array`): the wire does not say whether they were text.
  */
-import { batchOf, createMessage, type Message, type MessageBatch, type Payload } from '../../protocol/message.ts';
+import { batchOf, createMessage, type Message, type MessageBatch } from '../../protocol/message.ts';
 import { WireWriter } from '../../protocol/wire/primitives.ts';
 import { decodeRecordSet, encodeMessageSet, encodeRecordBatch, type RecordInput } from '../../protocol/wire/records.ts';
-
-const utf8 = new TextEncoder();
-
-function toBytes(payload: Payload | null): Uint8Array | null {
-  return typeof payload === 'string' ? utf8.encode(payload) : payload;
-}
 
 /** `messages` as one record set for produce version `version`. */
 export function produceRecords(messages: readonly Message[], version: number): Uint8Array {
@@ -27,10 +21,13 @@ export function produceRecords(messages: readonly Message[], version: number): U
   let bytes = 0;
   for (const m of messages) bytes += m.sizeBytes;
   const writer = new WireWriter(bytes + 64);
-  const records: RecordInput[] = messages.map((m) => ({ key: toBytes(m.key), value: toBytes(m.value) }));
+  // String keys and values go in as they are: the encoder writes their UTF-8 into the set.
+  const records: RecordInput[] = messages.map((m) => ({ key: m.key, value: m.value }));
   if (version >= 3) encodeRecordBatch(writer, { baseOffset: 0, records });
   else encodeMessageSet(writer, version >= 2 ? 1 : 0, 0, records);
-  return writer.toBytes();
+  // A view, not a copy: the writer is not used again, and the request encoder copies these bytes
+  // into its frame anyway.
+  return writer.finish();
 }
 
 /** Offset (8) + size (4) before every entry, in both formats. */

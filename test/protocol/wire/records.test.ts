@@ -73,6 +73,27 @@ describe('record batch v2', () => {
     );
   });
 
+  it('string keys and values encode as their UTF-8 bytes would, in batches and legacy sets alike (property)', () => {
+    // Strings of any code points, lone surrogates included (written as U+FFFD, as TextEncoder does).
+    const payload = fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), maxLength: 4 })));
+    const asBytes = (p: string | null) => (p === null ? null : new TextEncoder().encode(p));
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: payload, value: payload, timestamp: fc.integer({ min: 0, max: 2 ** 42 }) }), { minLength: 1, maxLength: 10 }), (records) => {
+        const bytes = records.map((r) => ({ ...r, key: asBytes(r.key), value: asBytes(r.value) }));
+        expect(batchBytes({ baseOffset: 0, records })).toEqual(batchBytes({ baseOffset: 0, records: bytes }));
+        for (const magic of [0, 1] as const) {
+          const [fromStrings, fromBytes] = [records, bytes].map((input) => {
+            const writer = new WireWriter(16);
+            encodeMessageSet(writer, magic, 0, input);
+            return writer.toBytes();
+          });
+          expect(fromStrings).toEqual(fromBytes);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('matches kafka-python 2.0.2 byte for byte (two records, a header, null key and value)', () => {
     // DefaultRecordBatchBuilder(magic=2, compression_type=0, producer_id=-1, producer_epoch=-1,
     // base_sequence=-1): append(0, timestamp=1000, key=b'k', value=b'v', headers=[('h', b'x')]);
