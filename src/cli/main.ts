@@ -11,6 +11,7 @@
  * Exit codes: 0 success, 1 failures found (or a claim did not hold), 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
+import type { BrokerConfig } from '../broker/config.ts';
 import { BrokerListError, BrokerUnreachableError, parseBrokerList } from '../../lessons/lib/backend.ts';
 import { findLessonFile, lessonCommand, loadLesson } from '../../lessons/lib/catalog.ts';
 import { compareLesson } from '../../lessons/lib/compare.ts';
@@ -22,7 +23,7 @@ import { readCounterexample } from '../testing/counterexample.ts';
 import { NAMED_SCENARIOS, namedScenario } from '../testing/named-scenarios.ts';
 import { replayLesson } from '../testing/replay-lesson.ts';
 import { sweep, type SweepProgress } from '../testing/sweep.ts';
-import { parseTopicSpec, readSchedule, serve, SERVE_USAGE } from './serve.ts';
+import { parseBrokerConfigSetting, parseTopicSpec, readSchedule, serve, SERVE_USAGE } from './serve.ts';
 import { wallClockMs } from './wall-clock.ts';
 
 const USAGE = `usage: kafkasim <command>
@@ -167,8 +168,10 @@ async function checkCommand(argv: readonly string[]): Promise<void> {
 }
 
 async function serveCommand(argv: readonly string[]): Promise<void> {
-  const topics = argv.flatMap((arg, i) => (arg === '--topic' && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
-  const others = argv.filter((arg, i) => arg !== '--topic' && argv[i - 1] !== '--topic');
+  const repeated = ['--topic', '--broker-config'];
+  const valuesOf = (name: string) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
+  const topics = valuesOf('--topic');
+  const others = argv.filter((arg, i) => !repeated.includes(arg) && !repeated.includes(argv[i - 1]!));
   const options = parseOptions(others, { flags: ['--quiet'], values: ['--brokers', '--seed', '--port', '--speed', '--schedule', '--record', '--control-port'] });
   const speedText = options.get('--speed') ?? '1';
   const speed = Number(speedText);
@@ -178,6 +181,7 @@ async function serveCommand(argv: readonly string[]): Promise<void> {
     {
       brokers: integerOption(options, '--brokers', 3, 1),
       topics: topics.map(parseTopicSpec),
+      brokerConfig: Object.fromEntries(valuesOf('--broker-config').map(parseBrokerConfigSetting)) as Partial<BrokerConfig>,
       seed: integerOption(options, '--seed', 1, 0),
       basePort: integerOption(options, '--port', 0, 0),
       speed,

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { BROKER_CONFIG_SPECS, type BrokerConfig } from '../broker/config.ts';
 import type { TopicSpec } from '../broker/simulation.ts';
 import { CONTROL_HELP, ControlSyntaxError, parseControlLine } from '../gateway/control.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
@@ -17,12 +18,14 @@ import type { ScheduledFault } from '../sim/faults.ts';
 import { renderRecord, type TraceRecord } from '../sim/trace.ts';
 
 export const SERVE_USAGE = `serve --brokers N --topic NAME:PARTITIONS:RF [--topic ...] [--seed N] [--port P] [--speed X]
-        [--schedule FILE] [--record FILE] [--control-port P] [--quiet]`;
+        [--broker-config KEY=VALUE ...] [--schedule FILE] [--record FILE] [--control-port P] [--quiet]`;
 
 
 export interface ServeOptions {
   readonly brokers: number;
   readonly topics: readonly TopicSpec[];
+  /** Broker settings by Kafka's names (`--broker-config group.initial.rebalance.delay.ms=0`). */
+  readonly brokerConfig: Partial<BrokerConfig>;
   readonly seed: number;
   readonly basePort: number;
   readonly speed: number;
@@ -37,6 +40,22 @@ export function parseTopicSpec(text: string): TopicSpec {
   const match = /^([^:]+):(\d+):(\d+)$/.exec(text);
   if (match === null) throw new InvalidArgumentError('--topic', text, 'NAME:PARTITIONS:REPLICATION_FACTOR, e.g. jiketest:3:2');
   return { name: match[1]!, partitions: Number(match[2]), replicationFactor: Number(match[3]) };
+}
+
+/**
+ * `group.initial.rebalance.delay.ms=0` → that key and its value, typed as the key's spec says
+ * (an integer or true/false). A value of the wrong type is passed on as text, so the broker
+ * config's own check rejects it naming the key, the value and what is allowed; an unknown key is
+ * rejected there too, listing the known ones.
+ */
+export function parseBrokerConfigSetting(text: string): [string, number | boolean | string] {
+  const match = /^([^=\s]+)=(.*)$/.exec(text);
+  if (match === null) throw new InvalidArgumentError('--broker-config', text, 'KEY=VALUE with a broker setting by its Kafka name, e.g. group.initial.rebalance.delay.ms=0');
+  const [, key, value] = match as unknown as [string, string, string];
+  const spec = (BROKER_CONFIG_SPECS as Readonly<Record<string, { readonly type: string } | undefined>>)[key];
+  if (spec?.type === 'boolean' && (value === 'true' || value === 'false')) return [key, value === 'true'];
+  if (spec !== undefined && spec.type !== 'boolean' && /^-?\d+$/.test(value)) return [key, Number(value)];
+  return [key, value];
 }
 
 /** A schedule file: a JSON array of `{ "atMs": <ms after serving starts>, "fault": {...} }`. */
@@ -60,6 +79,7 @@ export async function serve(options: ServeOptions, io: { out: (line: string) => 
   const gateway = await startGateway({
     brokers: options.brokers,
     topics: options.topics,
+    brokerConfig: options.brokerConfig,
     seed: options.seed,
     basePort: options.basePort,
     speed: options.speed,

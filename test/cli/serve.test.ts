@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseBrokerConfigSetting } from '../../src/cli/serve.ts';
 import { kcat, parseKcatMetadata } from '../gateway/support/kcat-runner.ts';
 import { skipWithout } from '../support/real-clients.ts';
 
@@ -25,6 +26,17 @@ function kafkasim(...args: string[]): Promise<{ code: number; stdout: string; st
     });
   });
 }
+
+describe('--broker-config KEY=VALUE', () => {
+  it('types the value as the broker setting declares it, and leaves text that does not fit for the config check to reject', () => {
+    expect(parseBrokerConfigSetting('group.initial.rebalance.delay.ms=0')).toEqual(['group.initial.rebalance.delay.ms', 0]);
+    expect(parseBrokerConfigSetting('auto.create.topics.enable=false')).toEqual(['auto.create.topics.enable', false]);
+    expect(parseBrokerConfigSetting('num.partitions=-1')).toEqual(['num.partitions', -1]);
+    expect(parseBrokerConfigSetting('num.partitions=three')).toEqual(['num.partitions', 'three']);
+    expect(parseBrokerConfigSetting('auto.create.topics.enable=1')).toEqual(['auto.create.topics.enable', '1']);
+    expect(() => parseBrokerConfigSetting('num.partitions')).toThrow(/^--broker-config must be KEY=VALUE.*, got "num\.partitions"$/);
+  });
+});
 
 describe('kafkasim serve', () => {
   it.skipIf(skipWithout('kcat'))('prints the bootstrap list first, serves kcat, takes control lines, and records a run that replays', async () => {
@@ -105,6 +117,9 @@ describe('kafkasim serve', () => {
     [['serve', '--brokers', '0'], /--brokers must be an integer ≥ 1/],
     [['serve', '--bogus'], /unknown option "--bogus"/],
     [['serve', '--schedule', '/nonexistent/schedule.json'], /--schedule.*a readable JSON file/],
+    [['serve', '--broker-config', 'group.initial.rebalance.delay.ms'], /--broker-config.*KEY=VALUE/],
+    [['serve', '--broker-config', 'group.initial.rebalance.delay.ms=soon'], /broker config "group.initial.rebalance.delay.ms".*"soon"/],
+    [['serve', '--broker-config', 'log.retention.hours=1'], /log\.retention\.hours/],
   ])('rejects %j with exit 2', async (args, message) => {
     const result = await kafkasim(...args);
     expect(result.code).toBe(2);
