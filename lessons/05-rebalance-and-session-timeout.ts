@@ -78,13 +78,13 @@ class Crash {
   private partitions: number[] = [];
   private uncommitted = 0;
   private printedBefore = new Set<string>();
-  restarted: GroupConsumerApp | undefined;
+  restarted: GroupConsumerApp<ClientProcess> | undefined;
 
   constructor(
     private readonly run: LessonRun,
     private readonly sim: Simulation,
-    private readonly victim: GroupConsumerApp,
-    private readonly survivor: GroupConsumerApp,
+    private readonly victim: GroupConsumerApp<ClientProcess>,
+    private readonly survivor: GroupConsumerApp<ClientProcess>,
     private readonly all: () => Delivery[],
   ) {}
 
@@ -116,7 +116,7 @@ class Crash {
   }
 
   /** A supervisor starts the application again on the same machine a second later. */
-  async restart(newApp: () => GroupConsumerApp): Promise<GroupConsumerApp> {
+  async restart(newApp: () => GroupConsumerApp<ClientProcess>): Promise<GroupConsumerApp<ClientProcess>> {
     const { sim, victim, run } = this;
     await sim.runFor(RESTART_AFTER_MS);
     victim.process.restart();
@@ -174,7 +174,7 @@ export const lesson: Lesson = {
       topics: [{ name: TOPIC, partitions: PARTITIONS, replicationFactor: 2 }],
       narrate: ['consumer.registered', 'consumer.rebalance.completed', 'consumer.rebalance.conflict', 'consumer.rebalance.gave-up', 'zk.session.expired'],
     });
-    const apps: GroupConsumerApp[] = [];
+    const apps: GroupConsumerApp<ClientProcess>[] = [];
     const all = () => apps.flatMap((a) => a.deliveries);
     // One ClientProcess per machine: a restarted process keeps drawing from the machine's random stream.
     const machines = new Map(['consumer-a', 'consumer-b'].map((node) => [node, ClientProcess.on(sim, node)]));

@@ -1,0 +1,69 @@
+/**
+ * A client application on a real broker, as `ClientProcess` is on the simulator: its tasks run
+ * on the real runtime (the wall clock), each kept as a `ClientTask`, and `crash()` kills it as
+ * `kill -9` would: every connection it opened is closed (the brokers see them close) without a
+ * goodbye, and nothing of it runs again (its timers never fire, its sleeps never end, it opens
+ * no new connection). That is the client side of a crash; the broker is not touched.
+ */
+import { ClientKilledError, ClientTask } from '../../src/client/client-process.ts';
+import { BrokerConnectionError } from '../../src/client/errors.ts';
+import type { BrokerConnection, Runtime } from '../../src/client/runtime.ts';
+
+export class RealProcess {
+  /** The runtime client code on this process is given. */
+  readonly runtime: Runtime;
+  private dead = false;
+  private readonly connections = new Set<BrokerConnection>();
+  private readonly tasks = new Set<ClientTask<unknown>>();
+
+  constructor(
+    private readonly base: Runtime,
+    readonly node: string,
+  ) {
+    const never = () => new Promise<never>(() => {});
+    this.runtime = {
+      ...base,
+      sleep: async (ms) => {
+        if (this.dead) return never();
+        await base.sleep(ms);
+        if (this.dead) return never();
+      },
+      timer: (ms, callback) => base.timer(ms, () => void (this.dead || callback())),
+      spawn: (name, body) => base.spawn(name, () => (this.dead ? never() : body())),
+      connect: async (host, port, options) => {
+        if (this.dead) throw new BrokerConnectionError('refused', `${host}:${port}`, `the process ${node} was killed`);
+        const connection = await base.connect(host, port, options);
+        if (this.dead) {
+          connection.close();
+          return never();
+        }
+        this.connections.add(connection);
+        return connection;
+      },
+    };
+  }
+
+  /** Whether the process is running (not crashed). */
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /** Starts `body` as a task of this process; a throw is kept in the returned task. */
+  run<T>(name: string, body: (runtime: Runtime) => Promise<T>): ClientTask<T> {
+    const task = new ClientTask<T>(name);
+    this.tasks.add(task as ClientTask<unknown>);
+    body(this.runtime).then(
+      (value) => task.settle({ ok: true, value }, this.base.nowMs()),
+      (error: unknown) => task.settle({ ok: false, error }, this.base.nowMs()),
+    );
+    return task;
+  }
+
+  /** Kills the process: its connections are closed without a word, its tasks end as killed. */
+  crash(): void {
+    this.dead = true;
+    for (const connection of this.connections) connection.close();
+    this.connections.clear();
+    for (const task of this.tasks) task.settle({ ok: false, error: new ClientKilledError(task.name, this.node) }, this.base.nowMs());
+  }
+}
