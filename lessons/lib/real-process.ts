@@ -2,11 +2,11 @@
  * A client application on a real broker, as `ClientProcess` is on the simulator: its tasks run
  * on the real runtime (the wall clock), each kept as a `ClientTask`, and `crash()` kills it as
  * `kill -9` would: every connection it opened is closed (the brokers see them close) without a
- * goodbye, and nothing of it runs again (its timers never fire, its sleeps never end, it opens
- * no new connection). That is the client side of a crash; the broker is not touched.
+ * goodbye, and nothing of it runs again: its timers never fire, and its sleeps, connects and
+ * requests never end (so no loop of it can spin). That is the client side of a crash; the broker
+ * is not touched.
  */
 import { ClientKilledError, ClientTask } from '../../src/client/client-process.ts';
-import { BrokerConnectionError } from '../../src/client/errors.ts';
 import type { BrokerConnection, Runtime } from '../../src/client/runtime.ts';
 
 export class RealProcess {
@@ -31,15 +31,31 @@ export class RealProcess {
       timer: (ms, callback) => base.timer(ms, () => void (this.dead || callback())),
       spawn: (name, body) => base.spawn(name, () => (this.dead ? never() : body())),
       connect: async (host, port, options) => {
-        if (this.dead) throw new BrokerConnectionError('refused', `${host}:${port}`, `the process ${node} was killed`);
+        if (this.dead) return never();
         const connection = await base.connect(host, port, options);
         if (this.dead) {
           connection.close();
           return never();
         }
         this.connections.add(connection);
-        return connection;
+        return this.guarded(connection);
       },
+    };
+  }
+
+  /** `connection`, whose requests never end once the process is dead (those under way fail as the connection closes). */
+  private guarded(connection: BrokerConnection): BrokerConnection {
+    const dead = () => this.dead;
+    return {
+      get address() {
+        return connection.address;
+      },
+      get isOpen() {
+        return connection.isOpen;
+      },
+      send: (request, options) => (dead() ? new Promise<never>(() => {}) : connection.send(request, options)),
+      sendOneWay: (request) => void (dead() || connection.sendOneWay(request)),
+      close: () => connection.close(),
     };
   }
 
