@@ -46,6 +46,8 @@ export interface GroupConsumerAppOptions {
 export interface AppProcess {
   readonly runtime: Runtime;
   run<T>(name: string, body: (runtime: Runtime) => Promise<T>): ClientTask<T>;
+  /** Ends the process once its app has shut down (a `RealProcess`: its pending timers no longer keep node running). */
+  exit?(): void;
 }
 
 /** What the app's waits run on: the simulation (run until) or, on a real broker, the wall clock of this runtime. */
@@ -104,6 +106,7 @@ export class GroupConsumerApp<P extends AppProcess = AppProcess> {
     const description = `${this.name} to shut down`;
     await ('kernel' in this.stage ? this.stage.runUntil(done, { description }) : waitUntil(this.stage, done, description));
     task.result();
+    this.process.exit?.();
   }
 
   /** `ConsumerTest.run()`. */

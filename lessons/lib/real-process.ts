@@ -15,6 +15,8 @@ export class RealProcess {
   private dead = false;
   private readonly connections = new Set<BrokerConnection>();
   private readonly tasks = new Set<ClientTask<unknown>>();
+  /** Its pending timers (sleeps included): cancelled when it dies, so that nothing of it keeps node running. */
+  private readonly timers = new Set<{ cancel(): void }>();
 
   constructor(
     private readonly base: Runtime,
@@ -23,12 +25,8 @@ export class RealProcess {
     const never = () => new Promise<never>(() => {});
     this.runtime = {
       ...base,
-      sleep: async (ms) => {
-        if (this.dead) return never();
-        await base.sleep(ms);
-        if (this.dead) return never();
-      },
-      timer: (ms, callback) => base.timer(ms, () => void (this.dead || callback())),
+      sleep: (ms) => (this.dead ? never() : new Promise<void>((resolve) => void this.timer(ms, resolve))),
+      timer: (ms, callback) => this.timer(ms, callback),
       spawn: (name, body) => base.spawn(name, () => (this.dead ? never() : body())),
       connect: async (host, port, options) => {
         if (this.dead) return never();
@@ -75,9 +73,32 @@ export class RealProcess {
     return task;
   }
 
-  /** Kills the process: its connections are closed without a word, its tasks end as killed. */
+  /** `base.timer`, tracked until it fires or is cancelled; a dead process's never fires. */
+  private timer(ms: number, callback: () => void): { cancel(): void } {
+    if (this.dead) return { cancel: () => {} };
+    const handle = this.base.timer(ms, () => {
+      this.timers.delete(handle);
+      if (!this.dead) callback();
+    });
+    this.timers.add(handle);
+    return {
+      cancel: () => {
+        this.timers.delete(handle);
+        handle.cancel();
+      },
+    };
+  }
+
+  /** The program ended (after its shutdown): as a crash, nothing of it runs any more. */
+  exit(): void {
+    this.crash();
+  }
+
+  /** Kills the process: its connections are closed without a word, its timers cancelled, its tasks end as killed. */
   crash(): void {
     this.dead = true;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
     for (const connection of this.connections) connection.close();
     this.connections.clear();
     for (const task of this.tasks) task.settle({ ok: false, error: new ClientKilledError(task.name, this.node) }, this.base.nowMs());
