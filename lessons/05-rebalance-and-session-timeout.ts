@@ -22,10 +22,8 @@ import type { Simulation } from '../src/broker/simulation.ts';
 import { ClientProcess } from '../src/client/client-process.ts';
 import { ConsumerRebalanceFailedError } from '../src/client/errors.ts';
 import type { ConsumerConfigInput } from '../src/client/group/config.ts';
-import { Producer, keyedMessage } from '../src/client/producer/producer.ts';
 import { payloadToString } from '../src/protocol/message.ts';
 import { formatMs } from '../src/sim/index.ts';
-import type { ProducerLedger } from '../src/client/producer/ledger.ts';
 import { waitUntil, type LessonBackend } from './lib/backend.ts';
 import { brokerPartitionCounts } from './lib/broker-topics.ts';
 import { showGroup, startCluster } from './lib/cluster.ts';
@@ -35,6 +33,7 @@ import { GroupConsumerApp, ZOOKEEPER_CONNECT, type Delivery } from './lib/group-
 import { committedOffset, partitionOwners, sessionsOf } from './lib/group-znodes.ts';
 import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
 import { RealProcess } from './lib/real-process.ts';
+import { produceSteadily, type SteadyProducerOptions } from './lib/steady-producer.ts';
 
 const TOPIC = 'jiketest';
 const GROUP = 'jikegrouptest';
@@ -43,6 +42,11 @@ const SEND_EVERY_MS = 100;
 /** Crash when the victim has printed at least this many messages its last commit does not cover. */
 const UNCOMMITTED_AT_CRASH = 3;
 const RESTART_AFTER_MS = 1_000;
+
+/** The lesson's producer: 10 messages a second, "m<i>" to partition i % 3, acks=1. */
+function producerOptions(bootstrapServers: string): SteadyProducerOptions {
+  return { bootstrapServers, topic: TOPIC, acks: '1', prefix: 'm', intervalMs: SEND_EVERY_MS };
+}
 
 /** The article's createConsumerConfig; `sessionTimeoutMs` undefined leaves the 6 s default. */
 function properties(sessionTimeoutMs: string | undefined): ConsumerConfigInput {
@@ -212,15 +216,7 @@ export const lesson: Lesson = {
     const b = start('consumer-b', '40000');
     await sim.runUntil(() => a.started && b.started && [a, b].every((x) => x.connector.owned().every((p) => p.consumedOffset >= 0)), { description: 'the consumers to start' });
     let producing = true;
-    const producer = ClientProcess.on(sim, 'producer-app').run('SyncProduce', async (runtime) => {
-      const p = new Producer(runtime, { 'metadata.broker.list': sim.bootstrapServers, 'partitioner.class': 'kafka.producer.partiton.SimplePartitioner', 'request.required.acks': '1' });
-      for (let i = 0; producing; i++) {
-        await p.send(keyedMessage(TOPIC, `192.168.2.${i}`, `m${i}`));
-        await runtime.sleep(SEND_EVERY_MS);
-      }
-      await p.close();
-      return p.ledger;
-    });
+    const producer = ClientProcess.on(sim, 'producer-app').run('SyncProduce', (runtime) => produceSteadily(runtime, producerOptions(sim.bootstrapServers), () => producing));
     await sim.runFor(3_000);
     showGroup(run, sim, GROUP);
 
@@ -402,15 +398,7 @@ async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'bro
   const b = start('consumer-b');
   await waitUntil(runtime, () => a.started && b.started && [a, b].every((x) => x.connector.owned().length > 0 && x.connector.owned().every((p) => p.consumedOffset >= 0)), 'the consumers to start');
   let producing = true;
-  const producer = (async (): Promise<ProducerLedger> => {
-    const p = new Producer(runtime, { 'metadata.broker.list': bootstrapServers, 'partitioner.class': 'kafka.producer.partiton.SimplePartitioner', 'request.required.acks': '1' });
-    for (let i = 0; producing; i++) {
-      await p.send(keyedMessage(TOPIC, `192.168.2.${i}`, `m${i}`));
-      await runtime.sleep(SEND_EVERY_MS);
-    }
-    await p.close();
-    return p.ledger;
-  })();
+  const producer = produceSteadily(runtime, producerOptions(bootstrapServers), () => producing);
   const owners = (members: readonly GroupConsumerApp[]) => members.map((app) => `${app.name.slice(app.name.indexOf('@') + 1)} owns ${app.connector.owned().map((p) => `${TOPIC}-${p.partition}`).join(', ')}`).join('; ');
   run.say(`${owners([a, b])}.`);
 

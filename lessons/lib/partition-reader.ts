@@ -43,8 +43,8 @@ export interface PartitionReaderOptions extends Omit<ReadPartitionOptions, 'onMe
   readonly process?: (message: ReadMessage & { readonly nextOffset: number }, runtime: Runtime) => Promise<void>;
 }
 
-/** Starts `readPartition` as task `label` of `process`, narrated in `run`. */
-export function startPartitionReader(run: LessonRun, process: ClientProcess, label: string, options: PartitionReaderOptions): PartitionReader {
+/** Starts `readPartition` as task `label` of `process` (a `ClientProcess`, or any process that runs tasks), narrated in `run`. */
+export function startPartitionReader(run: LessonRun, process: Pick<ClientProcess, 'run'>, label: string, options: PartitionReaderOptions): PartitionReader {
   const { wire, narrate = true, printMessages = true, process: handle, ...readOptions } = options;
   const narrating = typeof narrate === 'function' ? narrate : () => narrate;
   const read: ReadMessage[] = [];
