@@ -102,6 +102,8 @@ interface GroupStage {
   settle(group: string, topics: readonly string[], apps: readonly GroupConsumerApp[], expected: () => Assignment): Promise<boolean>;
   /** Lets `ms` pass (virtual or wall clock). */
   pause(ms: number): Promise<void>;
+  /** On a broker: the real runtime. */
+  readonly runtime?: Runtime;
 }
 
 /** The thread ids of every member registered under /consumers/<group>/ids, from their subscriptions. */
@@ -165,6 +167,7 @@ function brokerStage(runtime: Runtime, bootstrapServers: string, partitions: Rea
   const wait = (condition: () => boolean, description: string) => waitUntil(runtime, condition, description, SETTLE_WITHIN_MS).then(() => true, () => false);
   return {
     onBroker: true,
+    runtime,
     partitions,
     join: (group, consumerId, subscription, extra) =>
       new GroupConsumerApp(runtime, new RealProcess(runtime, consumerId), consumerId, {
@@ -463,7 +466,11 @@ async function mixedSubscriptionsOnSimulator(run: LessonRun, sim: Simulation, st
 /** Step 5 on a broker: the leader's roundrobin refuses the subscriptions and hands out nothing for that generation; how many partitions the group owned then. */
 async function mixedSubscriptionsOnBroker(run: LessonRun, stage: GroupStage, rrApps: readonly GroupConsumerApp[], c3: GroupConsumerApp): Promise<number> {
   const members = [...rrApps, c3];
-  const ownedNothing = await stage.settle(RR, [TOPIC, TOPIC2], members, () => new Map());
+  // Owning nothing once c3 has joined (its createMessageStreams returned), and still a second later.
+  const ownedNothing = await waitUntil(stage.runtime!, () => c3.started && connectorAssignment(members).size === 0, 'the group to own nothing', SETTLE_WITHIN_MS).then(
+    () => true,
+    () => false,
+  );
   await stage.pause(1_000);
   const ownedWhileMixed = connectorAssignment(members).size;
   run.say(`c3's createMessageStreams returned (it joined the generation); a second later the group owns ${ownedWhileMixed} partitions: nobody consumes anything.`);
