@@ -477,9 +477,10 @@ async function runOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'bro
   await restarted.shutdown();
   const mine = all().filter((d) => sent.includes(`${d.partition}/${d.offset}`));
   const twice = mine.length - new Set(mine.map((d) => `${d.partition}/${d.offset}`)).size;
+  // A broker that refuses commits during a rebalance (REBALANCE_IN_PROGRESS) makes a member that gives up its partitions repeat some too.
   run.claim(
-    `every one of the ${sent.length} acknowledged messages was printed; ${twice} were printed twice, the crash's`,
-    sent.every((k) => printedAt().has(k)) && twice === uncommitted,
+    `every one of the ${sent.length} acknowledged messages was printed; ${twice} were printed twice, ${twice === uncommitted ? "the crash's" : `the crash's ${uncommitted} among them`}`,
+    sent.every((k) => printedAt().has(k)) && twice >= uncommitted && again.length === uncommitted,
   );
   run.say(AT_LEAST_ONCE);
   run.recordFacts(facts({ duplicatesAreUncommitted: again.length === uncommitted, everythingPrinted: sent.every((k) => printedAt().has(k)), stallMs: Math.max(...resumedMs) - crashMs }));
