@@ -37,7 +37,7 @@ import { logValues, showCluster, startCluster } from './lib/cluster.ts';
 import type { Fact } from './lib/facts.ts';
 import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
 import { startPartitionReader, type ReadMessage } from './lib/partition-reader.ts';
-import { realProcess } from './lib/real-process.ts';
+import { RealProcess } from './lib/real-process.ts';
 
 const TOPIC = 'jiketest';
 const SESSION_TIMEOUT_MS = 6000;
@@ -382,7 +382,7 @@ async function readOnBroker(run: LessonRun, backend: LessonBackend & { kind: 'br
   const { runtime, bootstrapServers } = backend;
   const { producer, produce, firstLedger, partition, metadata, logStart } = start;
   const seedBrokers = bootstrapServers.split(',');
-  const app = realProcess(runtime);
+  const app = new RealProcess(runtime, 'lesson-02');
   const range = (prefix: string, from: number, count: number) => Array.from({ length: count }, (_, i) => `${prefix} ${from + i}`);
   const partitions = [...metadata.topics.find((t) => t.topic === TOPIC)!.partitions].sort((a, b) => a.partition - b.partition);
   const p0 = partitions.find((p) => p.partition === partition)!;

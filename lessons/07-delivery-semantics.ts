@@ -27,7 +27,7 @@ import { lookup } from '../src/zookeeper/znode-tree.ts';
 import { waitUntil, type LessonBackend } from './lib/backend.ts';
 import { showGroup, showLedgers, startCluster } from './lib/cluster.ts';
 import type { Fact } from './lib/facts.ts';
-import { realProcess, type TaskRunner } from './lib/real-process.ts';
+import { RealProcess, type TaskRunner } from './lib/real-process.ts';
 import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
 
 const TOPIC = 'jiketest';
@@ -365,7 +365,7 @@ async function brokerStage(backend: LessonBackend & { kind: 'broker' }): Promise
   return {
     kind: 'broker',
     bootstrapServers,
-    producerApp: realProcess(runtime),
+    producerApp: new RealProcess(runtime, 'producer'),
     partitions,
     processMs: (mode) => (mode === 'auto-commit' ? PROCESS_MS : BROKER_PROCESS_MS),
     offsetsAt: 'at the group coordinator',
@@ -374,7 +374,7 @@ async function brokerStage(backend: LessonBackend & { kind: 'broker' }): Promise
       let app = apps.get(group);
       if (app === undefined) {
         // The connector narrates its commits when its runtime records: that is how the lesson knows them.
-        app = realProcess({
+        const recordingCommits: Runtime = {
           ...runtime,
           recording: true,
           record: (kind, data) => {
@@ -382,7 +382,8 @@ async function brokerStage(backend: LessonBackend & { kind: 'broker' }): Promise
             const partition = Number(/-(\d+)$/.exec(String(data['partition']))?.[1]);
             commits.set(`${group}/${partition}`, Number(data['offset']));
           },
-        });
+        };
+        app = new RealProcess(recordingCommits, group);
         apps.set(group, app);
       }
       return app;

@@ -14,7 +14,7 @@
  *
  * With --broker the same clients run on real brokers (a `Stage` says what differs): the claims
  * are about this run's messages, at the offsets the broker acknowledged; the crash is a client's
- * own (`killableRuntime`: its threads stop, no final commit); the crash section needs jiketest-0 to
+ * own (`RealProcess.crash`: its threads stop, no final commit); the crash section needs jiketest-0 to
  * start with this run's messages and is skipped, saying so, on a topic that held earlier ones.
  */
 import { ClientProcess } from '../src/client/client-process.ts';
@@ -33,7 +33,7 @@ import { startCluster } from './lib/cluster.ts';
 import type { Fact } from './lib/facts.ts';
 import { fetchLog, isPartialOnly, type FetchExchange } from './lib/fetch-log.ts';
 import { isMainModule, lessonMain, type Lesson, type LessonRun } from './lib/lesson-kit.ts';
-import { killableRuntime, realProcess, type TaskRunner } from './lib/real-process.ts';
+import { RealProcess, type TaskRunner } from './lib/real-process.ts';
 
 const BIG = 'big';
 const TOPIC = 'jiketest';
@@ -423,15 +423,15 @@ async function brokerStage(backend: LessonBackend & { kind: 'broker' }): Promise
     kind: 'broker',
     bootstrapServers,
     process: () => {
-      let current = killableRuntime(runtime);
+      let current = new RealProcess(runtime, 'worker');
       return {
         get runtime() {
           return current.runtime;
         },
-        run: (name, body) => realProcess(current.runtime).run(name, body),
+        run: (name, body) => current.run(name, body),
         kill: () => {
-          current.kill();
-          current = killableRuntime(runtime);
+          current.crash();
+          current = new RealProcess(runtime, 'worker');
         },
       };
     },

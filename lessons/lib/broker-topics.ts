@@ -91,3 +91,15 @@ export async function readBackUntil(
     await runtime.sleep(100);
   }
 }
+
+/** Ensures each topic exists and returns its partition count as the broker's Metadata says. */
+export async function brokerPartitionCounts(runtime: Runtime, bootstrapServers: string, topics: readonly string[], clientId: string): Promise<Record<string, number>> {
+  const admin = await KafkaClient.create(runtime, bootstrapServers, { clientId });
+  try {
+    for (const topic of topics) await admin.ensureTopicExists(topic, 30_000);
+    const metadata = await admin.sendMetadataRequest([...topics]);
+    return Object.fromEntries(topics.map((topic) => [topic, metadata.topics.find((t) => t.topic === topic)?.partitions.length ?? 0]));
+  } finally {
+    admin.close();
+  }
+}

@@ -4,14 +4,19 @@
  * them), `createMessageStreams({ topic: N })`, one `ConsumerTest` task per `KafkaStream` (the
  * article's `while (it.hasNext()) System.out.println("Thread " + n + ": " + message)`), and
  * `shutdown()`. Every message a thread prints is kept as a `Delivery` for the lesson's claims.
+ *
+ * On a real broker the same app runs on a `RealProcess` with the connector in coordinator mode
+ * (`group.coordination: 'coordinator'` in its properties): `createConsumerConnector` picks it.
  */
 import { ZOOKEEPER_NODE, type Simulation } from '../../src/broker/simulation.ts';
-import type { ClientProcess, ClientTask } from '../../src/client/client-process.ts';
-import { ZookeeperConsumerConnector } from '../../src/client/group/connector.ts';
+import type { ClientTask } from '../../src/client/client-process.ts';
+import { createConsumerConnector, type ConsumerConnector } from '../../src/client/group/consumer-connector.ts';
 import type { ConsumerConfigInput } from '../../src/client/group/config.ts';
 import type { KafkaStream } from '../../src/client/group/stream.ts';
 import { payloadToString } from '../../src/protocol/message.ts';
+import type { Runtime } from '../../src/client/runtime.ts';
 import { ZOOKEEPER_PORT } from '../../src/zookeeper/messages.ts';
+import { waitUntil } from './backend.ts';
 
 /** The `zookeeper.connect` of the simulated ensemble. */
 export const ZOOKEEPER_CONNECT = `${ZOOKEEPER_NODE}:${ZOOKEEPER_PORT}`;
@@ -37,8 +42,19 @@ export interface GroupConsumerAppOptions {
   readonly onThreadEnd?: (thread: number, printed: number, atMs: number) => void;
 }
 
-export class GroupConsumerApp {
-  readonly connector: ZookeeperConsumerConnector;
+/** The machine the app runs on: a `ClientProcess` of the simulation or a `RealProcess` on a broker. */
+export interface AppProcess {
+  readonly runtime: Runtime;
+  run<T>(name: string, body: (runtime: Runtime) => Promise<T>): ClientTask<T>;
+  /** Ends the process once its app has shut down (a `RealProcess`: its pending timers no longer keep node running). */
+  exit?(): void;
+}
+
+/** What the app's waits run on: the simulation (run until) or, on a real broker, the wall clock of this runtime. */
+export type AppStage = Simulation | Runtime;
+
+export class GroupConsumerApp<P extends AppProcess = AppProcess> {
+  readonly connector: ConsumerConnector;
   readonly deliveries: Delivery[] = [];
   /** One `ConsumerTest` per stream; each returns how many messages it printed. */
   readonly threads: ClientTask<number>[] = [];
@@ -52,14 +68,14 @@ export class GroupConsumerApp {
    * on across topics). `properties` are the ones `createConsumerConfig` puts (plus any the lesson adds).
    */
   constructor(
-    private readonly sim: Simulation,
-    readonly process: ClientProcess,
+    private readonly stage: AppStage,
+    readonly process: P,
     readonly name: string,
     properties: ConsumerConfigInput,
     readonly topicCountMap: Readonly<Record<string, number>>,
     private readonly options: GroupConsumerAppOptions = {},
   ) {
-    this.connector = new ZookeeperConsumerConnector(process.runtime, properties);
+    this.connector = createConsumerConnector(process.runtime, properties);
     this.main = process.run(`${name} main`, async () => {
       const consumerMap = await this.connector.createMessageStreams(topicCountMap);
       const streams = Object.keys(topicCountMap).flatMap((topic) => consumerMap[topic]!);
@@ -86,8 +102,11 @@ export class GroupConsumerApp {
   /** `GroupConsumerTest.shutdown()`: the connector's shutdown; the threads' iterators then end. */
   async shutdown(): Promise<void> {
     const task = this.process.run(`${this.name} shutdown`, () => this.connector.shutdown());
-    await this.sim.runUntil(() => task.settled && this.threads.every((t) => t.settled), { description: `${this.name} to shut down` });
+    const done = () => task.settled && this.threads.every((t) => t.settled);
+    const description = `${this.name} to shut down`;
+    await ('kernel' in this.stage ? this.stage.runUntil(done, { description }) : waitUntil(this.stage, done, description));
     task.result();
+    this.process.exit?.();
   }
 
   /** `ConsumerTest.run()`. */

@@ -298,9 +298,10 @@ export class CoordinatorConsumerConnector extends ConnectorBase {
       assignment = assignPartitions(this.config['partition.assignment.strategy'], { subscriptions, partitionsPerTopic, consumerId: this.consumerId });
     } catch (error) {
       if (!(error instanceof KafkasimError)) throw error;
-      // RoundRobin's precondition: as a failed attempt of the 0.8 connector, nobody gets partitions this generation.
+      // RoundRobin's precondition: as a failed attempt of the 0.8 connector, nobody gets partitions this
+      // generation. Every member is sent its (empty) share, as Kafka's leader always sends one per member.
       this.record('consumer.rebalance.error', { error: error.message }, `${this.consumerId} cannot assign partitions: ${error.message}`);
-      return [];
+      return [...memberOf.values()].map((memberId) => ({ memberId, assignment: encodeAssignment({ partitions: [] }) }));
     }
     this.recordAssignment(assignment, ' for the group');
     return [...memberOf].map(([consumerId, memberId]) => ({

@@ -15,6 +15,7 @@ import { ZookeeperConsumerConnector } from '../../../src/client/group/connector.
 import { createConsumerConnector } from '../../../src/client/group/consumer-connector.ts';
 import { CoordinatorConsumerConnector } from '../../../src/client/group/coordinator-connector.ts';
 import { Producer } from '../../../src/client/producer/producer.ts';
+import type { BrokerConnection, Runtime } from '../../../src/client/runtime.ts';
 import { simRuntime } from '../../../src/client/sim-runtime.ts';
 import { crashBrokerAndWait, ownedBy, runOn, runUntilWithin, startGroupConsumer, traceOf, zkChildren, type GroupMember } from '../client-harness.ts';
 
@@ -100,6 +101,50 @@ describe('a group consuming a 3-partition topic through the coordinator', () => 
     expect(members.map(ownedBy)).toEqual([{ 't-0': 'g_c1-0' }, { 't-1': 'g_c2-0' }, { 't-2': 'g_c3-0' }]);
     expect(consumedValues(members)).toEqual([...sent, ...more].sort());
     expect(traceOf(sim, 'consumer.group.joined').map((r) => r.data.protocol)).toEqual(['roundrobin', 'roundrobin', 'roundrobin']);
+  });
+});
+
+describe('subscriptions roundrobin cannot assign', () => {
+  it("the leader sends SyncGroup with an empty share for every member (librdkafka's mock cluster, unlike Kafka, does not fill in members left out: they would wait in SyncGroup)", async () => {
+    const sim = await cluster([
+      { name: 't', partitions: PARTITIONS, replicationFactor: 2 },
+      { name: 'u', partitions: PARTITIONS, replicationFactor: 2 },
+    ]);
+    /** The assignments of every SyncGroup a leader sent. */
+    const leaderSyncs: Array<readonly string[]> = [];
+    const watched = (node: string): Runtime => {
+      const base = simRuntime(sim, node);
+      return {
+        ...base,
+        async connect(host, port, options) {
+          const connection = await base.connect(host, port, options);
+          const wrapped: BrokerConnection = {
+            get address() {
+              return connection.address;
+            },
+            get isOpen() {
+              return connection.isOpen;
+            },
+            send(request, sendOptions) {
+              if (request.api === 'SyncGroup' && request.assignments.length > 0) leaderSyncs.push(request.assignments.map((a) => a.memberId));
+              return connection.send(request, sendOptions);
+            },
+            sendOneWay: (request) => connection.sendOneWay(request),
+            close: () => connection.close(),
+          };
+          return wrapped;
+        },
+      };
+    };
+    const roundrobin = coordinated(sim, { 'partition.assignment.strategy': 'roundrobin' });
+    const both = ['c1', 'c2'].map((node) => startGroupConsumer(sim, node, roundrobin, { t: 1, u: 1 }, { runtime: watched(node) }));
+    await runUntilWithin(sim, () => both.every((m) => m.streams !== undefined), 'c1 and c2 to start');
+    const c3 = startGroupConsumer(sim, 'c3', roundrobin, { t: 1 }, { runtime: watched('c3') });
+    await runUntilWithin(sim, () => c3.streams !== undefined, 'c3 to start');
+    expect(traceOf(sim, 'consumer.rebalance.error').length).toBeGreaterThan(0);
+    expect([...both, c3].map((m) => m.connector.owned())).toEqual([[], [], []]);
+    // The failed generation's SyncGroup from the leader names all three members.
+    expect(leaderSyncs.at(-1)).toHaveLength(3);
   });
 });
 
