@@ -36,7 +36,7 @@ export async function lessonCommand(argv: readonly string[], write: (line: strin
     write('Lessons (npm run lesson -- NN [--seed N] [--step] [--json] [--broker host:port[,host:port]]):');
     for (const file of files) {
       const lesson = await loadLesson(file);
-      write(`  ${lesson.id}  ${lesson.title}: ${lesson.summary}${lesson.brokerSupport === undefined ? '' : ' (runs on a real broker too)'}`);
+      write(`  ${lesson.id}  ${lesson.title}: ${lesson.summary}`);
     }
     return;
   }

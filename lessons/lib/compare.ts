@@ -20,9 +20,9 @@ export interface CompareResult {
 }
 
 /**
- * Both runs and their comparison. Throws `NoBrokerSupportError` for a lesson that needs the
- * simulator throughout, `BrokerUnreachableError` when the brokers do not answer, and
- * `LessonClaimError` when a claim does not hold on either backend.
+ * Both runs and their comparison. Throws `NoBrokerSupportError` for a replay (not a lesson
+ * file), `BrokerUnreachableError` when the brokers do not answer, and `LessonClaimError` when a
+ * claim does not hold on either backend.
  */
 export async function compareLesson(lesson: Lesson, options: CompareOptions): Promise<CompareResult> {
   if (lesson.brokerSupport === undefined) throw new NoBrokerSupportError(lesson);

@@ -34,18 +34,19 @@ export interface Lesson {
   /** Replaces the header's "run again with --seed N" line (a replay's seed is fixed). */
   readonly note?: string;
   /**
-   * What of the lesson runs on a real broker (`--broker`), in one sentence; undefined when the
-   * lesson needs the simulator throughout (then --broker is refused, saying so).
+   * What of the lesson runs on a real broker (`--broker`), in one sentence. Every lesson under
+   * lessons/ has one (its steps that need the simulator are skipped with `run.skipped`); only a
+   * replay (`kafkasim replay`), which steps through a recorded simulation, has none and refuses.
    */
   readonly brokerSupport?: string;
   run(run: LessonRun): Promise<void>;
 }
 
-/** --broker was given to a lesson that cannot run on a real broker yet. */
+/** --broker was given to a replay of a recorded simulation. */
 export class NoBrokerSupportError extends Error {
   override readonly name = 'NoBrokerSupportError';
   constructor(readonly lesson: Lesson) {
-    super(`lesson ${lesson.id} (${lesson.title}) cannot run on a real broker yet: its story needs the simulator (injected faults, virtual time or the cluster's internals); run it without --broker`);
+    super(`${lesson.id} (${lesson.title}) cannot run on a real broker: it replays a recorded simulation step by step; run it without --broker`);
   }
 }
 
@@ -304,7 +305,7 @@ export async function lessonMain(lesson: Lesson, argv: readonly string[]): Promi
 }
 
 /**
- * A lesson on real brokers: refused (exit 2) when the lesson needs the simulator throughout;
+ * A lesson on real brokers: refused (exit 2) for a replay of a recorded simulation;
  * exit 1 with one line when the brokers cannot be reached, a claim does not hold or the run
  * fails. With --json, prints the facts record (there is no trace to print).
  */

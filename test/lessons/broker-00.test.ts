@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/00-kernel-and-zookeeper.ts';
-import { expectClaimsHeld, gatewayForTests, runOnGateway } from './support/gateway-lesson.ts';
+import { expectClaimsHeld, gatewayForTests, runOnGateway } from './support/broker-lesson.ts';
 
 describe('lesson 00 on a real broker (the gateway)', () => {
   const gateway = gatewayForTests({ brokers: 3 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/02-partition-consumer-failover.ts';
-import { expectClaimsHeld, gatewayForTests, runOnGateway, unexpectedDifferences } from './support/gateway-lesson.ts';
+import { expectClaimsHeld, gatewayForTests, runOnGateway, unexpectedDifferences } from './support/broker-lesson.ts';
 
 describe('lesson 02 on a real broker (the gateway)', () => {
   const gateway = gatewayForTests({ brokers: 3, topics: [{ name: 'jiketest', partitions: 1, replicationFactor: 3 }] });

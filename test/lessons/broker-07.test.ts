@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/07-delivery-semantics.ts';
-import { expectClaimsHeld, gatewayForTests, runOnGateway, unexpectedDifferences } from './support/gateway-lesson.ts';
+import { expectClaimsHeld, gatewayForTests, runOnGateway, unexpectedDifferences } from './support/broker-lesson.ts';
 
 describe('lesson 07 on a real broker (the gateway)', () => {
   // Kafka's 3 s delay before an empty group's first rebalance, set to 0 as in development: the

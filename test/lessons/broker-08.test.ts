@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/08-consumer-tuning.ts';
-import { expectClaimsHeld, gatewayForTests, runOnGateway, unexpectedDifferences } from './support/gateway-lesson.ts';
+import { expectClaimsHeld, gatewayForTests, runOnGateway, unexpectedDifferences } from './support/broker-lesson.ts';
 
 const TOPICS = [
   { name: 'big', partitions: 1, replicationFactor: 2 },

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/12-partitioners.ts';
-import { expectSkipped, runOnFreshGateway } from './broker-lesson-run.ts';
+import { expectSkipped, runOnFreshGateway } from './support/broker-lesson.ts';
 
 const CLAIMS = (partitions: number, servers: number) => [
   `every keyed message went to abs(key.hashCode) % ${partitions}`,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/14-unclean-leader-election.ts';
-import { expectSkipped, runOnFreshGateway } from './broker-lesson-run.ts';
+import { expectSkipped, runOnFreshGateway } from './support/broker-lesson.ts';
 
 describe('lesson 14 on a real broker (the gateway)', () => {
   it("holds its claims, says what it skipped and why, and its facts match the simulator's", { timeout: 60_000 }, async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lesson } from '../../lessons/15-controller-and-zookeeper.ts';
-import { expectClaimsHeld, gatewayForTests, runOnGateway } from './support/gateway-lesson.ts';
+import { expectClaimsHeld, gatewayForTests, runOnGateway } from './support/broker-lesson.ts';
 
 describe('lesson 15 on a real broker (the gateway)', () => {
   const gateway = gatewayForTests({ brokers: 3, topics: [{ name: 'jiketest', partitions: 3, replicationFactor: 3 }] });

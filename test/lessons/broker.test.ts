@@ -4,6 +4,7 @@
  * records facts that match the simulator's; lessons without broker support refuse; brokers that
  * cannot be reached fail with their address and the reason, within the timeout.
  */
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lessonFiles, loadLesson } from '../../lessons/lib/catalog.ts';
 import { BrokerListError, BrokerUnreachableError, connectBrokers, parseBrokerList } from '../../lessons/lib/backend.ts';
@@ -71,15 +72,20 @@ describe('lesson 01 on a real broker (the gateway)', () => {
   });
 });
 
-describe('lessons without broker support', () => {
-  it('a lesson without broker support refuses a broker backend, naming itself and saying why', async () => {
-    const backend = { kind: 'broker', bootstrapServers: '127.0.0.1:9', runtime: undefined as never } as const;
+describe('every lesson on a real broker', () => {
+  it('says in one sentence what of it runs there (each has its own test, broker-NN.test.ts)', async () => {
     for (const file of lessonFiles()) {
       const lesson = await loadLesson(file);
-      if (lesson.brokerSupport !== undefined) continue;
-      await expect(runLesson(lesson, { backend })).rejects.toThrow(new NoBrokerSupportError(lesson).message);
-      expect(new NoBrokerSupportError(lesson).message).toMatch(new RegExp(`^lesson ${lesson.id} \\(.+\\) cannot run on a real broker yet: .+; run it without --broker$`));
+      expect(lesson.brokerSupport, lesson.id).toMatch(/\S/);
+      expect(existsSync(new URL(`broker-${lesson.id}.test.ts`, import.meta.url)) || lesson.id === '01', `test/lessons/broker-${lesson.id}.test.ts`).toBe(true);
     }
+  });
+
+  it('a replay of a recorded simulation (no brokerSupport) refuses a broker backend, saying why', async () => {
+    const replay = { id: 'replay', title: 'counterexample to "nothing lost"', summary: 'run.kafkasim', defaultSeed: 1, run: async () => {} };
+    const backend = { kind: 'broker', bootstrapServers: '127.0.0.1:9', runtime: undefined as never } as const;
+    await expect(runLesson(replay, { backend })).rejects.toThrow(NoBrokerSupportError);
+    expect(new NoBrokerSupportError(replay).message).toBe('replay (counterexample to "nothing lost") cannot run on a real broker: it replays a recorded simulation step by step; run it without --broker');
   });
 });
 
