@@ -61,8 +61,8 @@ export async function readBack(client: KafkaClient, topic: string, partition: nu
     const [answer] = await client.sendFetchRequest([{ topic, partition, offset, maxBytes: 1024 * 1024 }], { maxWaitTime: 0, minBytes: 0 });
     if (answer === undefined || answer instanceof Error) throw answer ?? new Error(`no answer fetching ${topic}-${partition}`);
     for (const batch of answer.batches) {
-      for (const [i, message] of batch.messages.entries()) {
-        if (batch.baseOffset + i >= offset) messages.push({ offset: batch.baseOffset + i, value: payloadToString(message.value) ?? '' });
+      for (let i = 0; i < batch.count; i++) {
+        if (batch.baseOffset + i >= offset) messages.push({ offset: batch.baseOffset + i, value: payloadToString(batch.valueAt(i)) ?? '' });
       }
     }
     const next = messages.length === 0 ? offset : Math.max(offset, messages.at(-1)!.offset + 1);

@@ -111,10 +111,10 @@ export function describeFetchAnswer(data: FetchPartitionData): string {
 
 /** The fetch was answered with part of a message and no complete one. */
 export function isPartialOnly(exchange: FetchExchange): boolean {
-  return exchange.response?.partitions.some((p) => p.errorCode === 0 && p.partialMessage && p.batches.every((b) => b.messages.length === 0)) === true;
+  return exchange.response?.partitions.some((p) => p.errorCode === 0 && p.partialMessage && p.batches.every((b) => b.count === 0)) === true;
 }
 
 function isEmpty(
 response: FetchResponse): boolean {
-  return response.partitions.every((p) => p.errorCode === 0 && !p.partialMessage && p.batches.every((b) => b.messages.length === 0));
+  return response.partitions.every((p) => p.errorCode === 0 && !p.partialMessage && p.batches.every((b) => b.count === 0));
 }

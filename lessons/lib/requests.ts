@@ -65,5 +65,5 @@ export function narratedRuntime(run: LessonRun, runtime: Runtime, who: string, o
 }
 
 function isEmptyFetch(response: KafkaResponse): boolean {
-  return response.api === 'Fetch' && response.partitions.every((p) => p.errorCode === 0 && p.batches.every((b) => b.messages.length === 0));
+  return response.api === 'Fetch' && response.partitions.every((p) => p.errorCode === 0 && p.batches.every((b) => b.count === 0));
 }

@@ -18,7 +18,7 @@
  *   generation before any SyncGroup can make it Stable).
  */
 import { KafkasimError } from '../sim/errors.ts';
-import type { Message } from '../protocol/message.ts';
+import type { MessageBatch } from '../protocol/message.ts';
 import { parsePartitionState, parseTopicAssignment } from '../protocol/zk-data.ts';
 import { partitionStatePath } from '../protocol/zk-paths.ts';
 import { lookup } from '../zookeeper/znode-tree.ts';
@@ -183,11 +183,11 @@ export function offsetsContiguous(): InvariantChecker {
           const from = checked.get(ref.storeId) ?? 0;
           if (from >= ref.batchCount) continue;
           const batches = sim.stores.get(ref.storeId).view();
-          let expected = from === 0 ? ref.logStartOffset : batches[from - 1]!.baseOffset + batches[from - 1]!.messages.length;
+          let expected = from === 0 ? ref.logStartOffset : batches[from - 1]!.baseOffset + batches[from - 1]!.count;
           for (let i = from; i < ref.batchCount; i++) {
             const batch = batches[i]!;
             if (batch.baseOffset !== expected) return `broker ${id}, ${key}: a batch starts at ${batch.baseOffset} where ${expected} was expected`;
-            expected += batch.messages.length;
+            expected += batch.count;
           }
           if (expected !== ref.logEndOffset) return `broker ${id}, ${key}: the batches end at ${expected} but the log end offset is ${ref.logEndOffset}`;
           checked.set(ref.storeId, ref.batchCount);
@@ -246,10 +246,10 @@ export function noAcknowledgedLoss(): InvariantChecker {
         const log = sim.stores.get(replica.log.storeId).view();
         for (let a = from; a < acks.length; a++) {
           const ack = acks[a]!;
-          for (let i = 0; i < ack.messages.length; i++) {
+          for (let i = 0; i < ack.batch.count; i++) {
             const offset = ack.firstOffset + i;
-            const found = messageAt(log, replica.log.batchCount, offset);
-            if (found !== ack.messages[i]) {
+            const found = batchAt(log, replica.log.batchCount, offset);
+            if (found === undefined || !found.holds(offset - found.baseOffset, ack.batch.messageAt(i))) {
               return `message ${offset} of ${key}, acknowledged by broker ${ack.broker} with acks=-1 at ${ack.timeMs} ms, is ${found === undefined ? 'missing from' : 'replaced in'} the log of leader ${leader} (epoch ${replica.leaderEpoch})`;
             }
           }
@@ -266,15 +266,16 @@ function isSafe(sim: Simulation, ack: ProduceAcknowledgement): boolean {
   return config['min.insync.replicas'] >= 2 && !config['unclean.leader.election.enable'];
 }
 
-function messageAt(batches: readonly { baseOffset: number; messages: readonly Message[] }[], count: number, offset: number): Message | undefined {
+/** The batch holding `offset` among the first `count` batches of a log, by binary search. */
+function batchAt(batches: readonly MessageBatch[], count: number, offset: number): MessageBatch | undefined {
   let low = 0;
   let high = count - 1;
   while (low <= high) {
     const mid = (low + high) >> 1;
     const batch = batches[mid]!;
     if (offset < batch.baseOffset) high = mid - 1;
-    else if (offset >= batch.baseOffset + batch.messages.length) low = mid + 1;
-    else return batch.messages[offset - batch.baseOffset];
+    else if (offset >= batch.baseOffset + batch.count) low = mid + 1;
+    else return batch;
   }
   return undefined;
 }

@@ -15,7 +15,7 @@
  */
 import type { PartitionState } from '../protocol/api.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import type { Message } from '../protocol/message.ts';
+import { batchOf, type Message, type MessageBatch } from '../protocol/message.ts';
 import { partitionStatePath } from '../protocol/zk-paths.ts';
 import { conditionalUpdatePersistentPath } from '../protocol/zk-utils.ts';
 import { encodePartitionState, parsePartitionState } from '../protocol/zk-data.ts';
@@ -32,8 +32,11 @@ export interface PartitionHooks {
 }
 
 export type AppendResult =
-  | { readonly errorCode: 0; readonly firstOffset: number; readonly lastOffset: number }
+  | { readonly errorCode: 0; readonly firstOffset: number; readonly lastOffset: number; readonly batch: MessageBatch }
   | { readonly errorCode: number };
+
+/** What a produce that appended nothing appended: no messages, at no offset. */
+export const NOTHING_APPENDED: MessageBatch = batchOf(-1, []);
 
 export class Partitions {
   /** Partitions with an ISR write to ZooKeeper in flight. */
@@ -157,12 +160,12 @@ export class Partitions {
     if (requiredAcks === -1 && state.isr.length < minIsr) return { errorCode: ErrorCode.NotEnoughReplicas };
     // An empty message set appends nothing: `Log.append` returns its first and last offsets as -1
     // (`analyzeAndValidateMessageSet` found no message), and no error.
-    if (messages.length === 0) return { errorCode: 0, firstOffset: -1, lastOffset: -1 };
-    const { firstOffset, lastOffset } = this.log(key).appendAsLeader(messages, this.ctx.kernel.nowMs);
+    if (messages.length === 0) return { errorCode: 0, firstOffset: -1, lastOffset: -1, batch: NOTHING_APPENDED };
+    const { firstOffset, lastOffset, batch } = this.log(key).appendAsLeader(messages, this.ctx.kernel.nowMs);
     this.syncLog(key);
     this.hooks.unblockDelayedFetch(key);
     this.maybeIncrementLeaderHW(key);
-    return { errorCode: 0, firstOffset, lastOffset };
+    return { errorCode: 0, firstOffset, lastOffset, batch };
   }
 
   // ---------------------------------------------------------------- high watermark and ISR

@@ -94,8 +94,8 @@ export class FetchedMessageSet implements Iterable<FetchedMessage> {
     let validBytes = 0;
     for (const batch of data?.batches ?? []) {
       validBytes += batch.sizeBytes;
-      for (let i = 0; i < batch.messages.length; i++) {
-        const message = batch.messages[i]!;
+      for (let i = 0; i < batch.count; i++) {
+        const message = batch.messageAt(i);
         const offset = batch.baseOffset + i;
         messages.push({ offset, nextOffset: offset + 1, key: message.key, value: message.value, message });
       }

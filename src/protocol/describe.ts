@@ -131,12 +131,12 @@ function describeBatches(batches: readonly MessageBatch[]): string {
   let last = 0;
   const values: string[] = [];
   for (const batch of batches) {
-    for (let i = 0; i < batch.messages.length; i++) {
+    for (let i = 0; i < batch.count; i++) {
       const offset = batch.baseOffset + i;
       first ??= offset;
       last = offset;
       count++;
-      if (values.length < 3) values.push(JSON.stringify(payloadToString(batch.messages[i]!.value)));
+      if (values.length < 3) values.push(JSON.stringify(payloadToString(batch.valueAt(i))));
     }
   }
   if (count === 0) return 'no messages';

@@ -321,7 +321,7 @@ describe('properties under random faults and workloads', () => {
           expect(ack.requiredAcks).toBe(-1);
           for (const id of BROKERS) {
             const log = logContents(sim, sim.replica(id, safeTopic.name, ack.partition)!.log);
-            ack.messages.forEach((message, i) => {
+            ack.batch.messages.forEach((message, i) => {
               expect(log[ack.firstOffset + i]).toEqual({ offset: ack.firstOffset + i, value: message.value });
             });
           }

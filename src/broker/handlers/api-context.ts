@@ -37,7 +37,11 @@ export interface ProduceAcknowledgement {
   readonly topic: string;
   readonly partition: number;
   readonly firstOffset: number;
-  readonly messages: readonly import('../../protocol/message.ts').Message[];
+  /**
+   * The acknowledged messages: the batch the leader appended, shared with its log, so that the
+   * acknowledgements a simulation keeps hold no object per message.
+   */
+  readonly batch: import('../../protocol/message.ts').MessageBatch;
   readonly requiredAcks: number;
   readonly timeMs: number;
 }

@@ -16,7 +16,8 @@
  */
 import { isInternalTopic, type ProducePartitionStatus, type ProduceRequest } from '../../protocol/api.ts';
 import { ErrorCode, errorName } from '../../protocol/errors.ts';
-import { messageBodyBytes, type Message } from '../../protocol/message.ts';
+import { messageBodyBytes, type Message, type MessageBatch } from '../../protocol/message.ts';
+import { NOTHING_APPENDED } from '../partition.ts';
 import { partitionKey } from '../state.ts';
 import type { Handler } from './api-context.ts';
 
@@ -25,6 +26,8 @@ interface PartitionResult {
   readonly partition: number;
   readonly key: string;
   readonly messages: readonly Message[];
+  /** The batch the leader appended (shared with its log), which an acknowledgement refers to. */
+  readonly batch: MessageBatch;
   errorCode: number;
   readonly firstOffset: number;
   readonly lastOffset: number;
@@ -33,7 +36,7 @@ interface PartitionResult {
 
 /** A partition's result when nothing was appended (object literals, no spreads: every batch comes here). */
 function failedResult(topic: string, partition: number, key: string, messages: PartitionResult['messages'], errorCode: number): PartitionResult {
-  return { topic, partition, key, messages, errorCode, firstOffset: -1, lastOffset: -1, acksPending: false };
+  return { topic, partition, key, messages, batch: NOTHING_APPENDED, errorCode, firstOffset: -1, lastOffset: -1, acksPending: false };
 }
 
 export const handleProduce: Handler<ProduceRequest> = (api, request, channel) => {
@@ -53,7 +56,7 @@ export const handleProduce: Handler<ProduceRequest> = (api, request, channel) =>
       { topic, partition, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, acks: request.requiredAcks, client: channel.peer },
       `Broker ${ctx.brokerId} (leader of ${key}) appended ${messages.length} message(s) from ${channel.peer} at offsets ${appended.firstOffset}–${appended.lastOffset} (acks=${request.requiredAcks}).`,
     );
-    return { topic, partition, key, messages, errorCode: 0, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, acksPending: false };
+    return { topic, partition, key, messages, batch: appended.batch, errorCode: 0, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, acksPending: false };
   });
   for (const result of results) {
     if (result.errorCode === 0) continue;
@@ -89,7 +92,7 @@ export const handleProduce: Handler<ProduceRequest> = (api, request, channel) =>
         topic: r.topic,
         partition: r.partition,
         firstOffset: r.firstOffset,
-        messages: r.messages,
+        batch: r.batch,
         requiredAcks: request.requiredAcks,
         timeMs: ctx.kernel.nowMs,
       });

@@ -7,8 +7,9 @@
  * loss) switches the log to a new store holding references to the kept batches, slicing the one
  * batch that straddles the cut; the old store, and every snapshot that refers to it, is untouched.
  *
- * Replicas share batch and message objects: a follower appends the batches its fetch returned,
- * which are the leader's own batch objects whenever they arrived whole (see `read`).
+ * Replicas share batch objects: a follower appends the batches its fetch returned, which are the
+ * leader's own batch objects whenever they arrived whole (see `read`). A produced batch of plain
+ * messages is stored in columns (`batchOf`): no object per message stays in the log.
  *
  * Not modelled: segments (rolling, the offset index, `log.segment.bytes`), retention and
  * compaction (so the log start offset moves only by `truncateFullyAndStartAt`), CRC validation
@@ -152,17 +153,17 @@ export class Log {
 
   /**
    * Appends messages a producer sent to this leader as one batch, with consecutive offsets from
-   * the log end offset (`Log.append` with `assignOffsets = true`).
+   * the log end offset (`Log.append` with `assignOffsets = true`). Returns the stored batch too.
    */
-  appendAsLeader(messages: readonly Message[], nowMs: number): { firstOffset: number; lastOffset: number } {
+  appendAsLeader(messages: readonly Message[], nowMs: number): { firstOffset: number; lastOffset: number; batch: MessageBatch } {
     requireNonNegativeInteger('nowMs', nowMs);
     if (!Array.isArray(messages) || messages.length === 0) {
       throw new InvalidArgumentError('messages', messages, 'a non-empty list of messages');
     }
     const firstOffset = this.image.logEndOffset;
-    // A copy of the references, so the caller reusing its array cannot change the log.
-    this.appendBatches([batchOf(firstOffset, messages.slice())], nowMs);
-    return { firstOffset, lastOffset: firstOffset + messages.length - 1 };
+    const batch = batchOf(firstOffset, messages);
+    this.appendBatches([batch], nowMs);
+    return { firstOffset, lastOffset: firstOffset + messages.length - 1, batch };
   }
 
   /**
@@ -174,7 +175,7 @@ export class Log {
    */
   appendAsFollower(batches: readonly MessageBatch[], nowMs: number): void {
     requireNonNegativeInteger('nowMs', nowMs);
-    const kept = batches.filter((batch) => batch.messages.length > 0);
+    const kept = batches.filter((batch) => batch.count > 0);
     let expected = this.image.logEndOffset;
     for (const batch of kept) {
       assert(
@@ -217,7 +218,7 @@ export class Log {
    * - `maxOffset` < `startOffset` (HW < start < LEO, e.g. just after a failover to a leader whose
    *   HW lags): `LogSegment.read` throws IllegalArgumentException, which the broker answers -1.
    * Whole stored batches are returned as they are; only the batches at the two edges of the read
-   * are sliced into new batch objects (sharing the message objects).
+   * are sliced into new batch objects (sharing the payloads).
    */
   read(startOffset: number, maxBytes: number, maxOffset?: number): LogRead {
     requireNonNegativeInteger('startOffset', startOffset);
@@ -240,14 +241,18 @@ export class Log {
       if (batch.baseOffset >= end) break;
       const from = Math.max(startOffset, batch.baseOffset) - batch.baseOffset;
       const to = Math.min(nextOffsetOf(batch), end) - batch.baseOffset;
-      if (from === 0 && to === batch.messages.length && batch.sizeBytes <= remaining) {
+      if (from === 0 && to === batch.count && batch.sizeBytes <= remaining) {
         batches.push(batch);
         remaining -= batch.sizeBytes;
         continue;
       }
       let next = from;
-      while (next < to && batch.messages[next]!.sizeBytes <= remaining) remaining -= batch.messages[next++]!.sizeBytes;
-      if (next > from) batches.push(batchOf(batch.baseOffset + from, batch.messages.slice(from, next)));
+      for (; next < to; next++) {
+        const size = batch.sizeBytesAt(next);
+        if (size > remaining) break;
+        remaining -= size;
+      }
+      if (next > from) batches.push(batch.slice(from, next));
       // Message `next` did not fit: Kafka sends the `remaining` bytes it has room for.
       if (next < to) return { ok: true, batches, sizeBytes: maxBytes - remaining, partialMessage: remaining > 0 };
     }
@@ -259,7 +264,7 @@ export class Log {
     requireNonNegativeInteger('offset', offset);
     if (offset < this.image.logStartOffset || offset >= this.image.logEndOffset) return undefined;
     const batch = this.store.view()[this.batchIndexOf(offset)]!;
-    return batch.messages[offset - batch.baseOffset];
+    return batch.messageAt(offset - batch.baseOffset);
   }
 
   /**
@@ -333,8 +338,8 @@ export class Log {
       const last = this.batchIndexOf(offset - 1);
       const batch = this.store.at(last);
       const kept = offset - batch.baseOffset;
-      store = this.registry.truncated(this.store, kept === batch.messages.length ? last + 1 : last);
-      if (kept < batch.messages.length) store.append(batchOf(batch.baseOffset, batch.messages.slice(0, kept)));
+      store = this.registry.truncated(this.store, kept === batch.count ? last + 1 : last);
+      if (kept < batch.count) store.append(batch.slice(0, kept));
     }
     this.store = store;
     this.image = {
@@ -362,10 +367,10 @@ export class Log {
 
 function* iterate(batches: readonly MessageBatch[], from: number, to: number): Generator<MessageAndOffset> {
   for (const batch of batches) {
-    for (let i = Math.max(from - batch.baseOffset, 0); i < batch.messages.length; i++) {
+    for (let i = Math.max(from - batch.baseOffset, 0); i < batch.count; i++) {
       const offset = batch.baseOffset + i;
       if (offset >= to) return;
-      yield { offset, message: batch.messages[i]! };
+      yield { offset, message: batch.messageAt(i) };
     }
   }
 }

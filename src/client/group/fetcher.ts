@@ -231,7 +231,7 @@ class ConsumerFetcherThread {
 
   /** `PartitionTopicInfo.enqueue`: false if the thread was stopped while waiting for room. */
   private async enqueue(info: PartitionTopicInfo, fetchOffset: number, data: FetchResponse['partitions'][number]): Promise<boolean> {
-    const count = data.batches.reduce((n, b) => n + b.messages.length, 0);
+    const count = data.batches.reduce((n, b) => n + b.count, 0);
     const tooLarge = count === 0 && data.partialMessage;
     if (count === 0 && !tooLarge) return true;
     const chunk: FetchedDataChunk = { batches: data.batches, topicInfo: info, fetchOffset, tooLarge };
@@ -241,7 +241,7 @@ class ConsumerFetcherThread {
     }
     if (count > 0) {
       const last = data.batches[data.batches.length - 1]!;
-      info.fetchedOffset = last.baseOffset + last.messages.length;
+      info.fetchedOffset = last.baseOffset + last.count;
     }
     return true;
   }

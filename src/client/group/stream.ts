@@ -127,13 +127,13 @@ export class KafkaStream implements AsyncIterable<MessageAndMetadata> {
     const info = chunk.topicInfo;
     while (this.batchIndex < chunk.batches.length) {
       const batch = chunk.batches[this.batchIndex]!;
-      while (this.messageIndex < batch.messages.length) {
-        const offset = batch.baseOffset + this.messageIndex;
-        const message = batch.messages[this.messageIndex++]!;
+      while (this.messageIndex < batch.count) {
+        const index = this.messageIndex++;
+        const offset = batch.baseOffset + index;
         // Skip what was already handed out (a refetch, or a compressed set's older messages).
         if (offset < info.consumedOffset) continue;
         info.consumedOffset = offset + 1;
-        return { topic: info.topic, partition: info.partition, offset, key: message.key, value: message.value };
+        return { topic: info.topic, partition: info.partition, offset, key: batch.keyAt(index), value: batch.valueAt(index) };
       }
       this.batchIndex++;
       this.messageIndex = 0;

@@ -29,7 +29,7 @@ export class LedgerEntry {
     readonly topic: string,
     readonly key: Payload | null,
     readonly value: Payload | null,
-    /** The message object the producer sent (the very object brokers append). */
+    /** The message object the producer sent (a `TrackedMessage`: the very object logs keep). */
     readonly message: Message,
     readonly sentAtMs: number,
   ) {}

@@ -13,7 +13,7 @@
  * Every message gets a ledger entry (ledger.ts) whose fate tells what became of it.
  */
 import { BlockingQueue, Mutex } from '../../protocol/concurrency.ts';
-import { createMessage, payloadToString, type Payload } from '../../protocol/message.ts';
+import { createMessage, payloadToString, TrackedMessage, type Payload } from '../../protocol/message.ts';
 import { ConfigError, FailedToSendMessageError, ProducerClosedError, QueueFullError } from '../errors.ts';
 import { ConnectionPool } from '../metadata.ts';
 import { parseHostList, type Runtime } from '../runtime.ts';
@@ -111,7 +111,8 @@ export class Producer {
       throw new ConfigError('message', m, 'a KeyedMessage { topic, key?, partKey?, value }');
     }
     const key = m.key ?? null;
-    const message = createMessage(key, m.value);
+    // With a ledger, a tracked message: logs keep its object, which the ledger entry refers to.
+    const message = this.keepLedger ? new TrackedMessage(key, m.value) : createMessage(key, m.value);
     const partitionKey = m.partKey ?? (key === null ? null : payloadToString(key));
     const entry = this.keepLedger ? this.ledger.record(m.topic, key, m.value, message, this.runtime.nowMs()) : undefined;
     return { topic: m.topic, partitionKey, message, entry };

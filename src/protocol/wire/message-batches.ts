@@ -112,10 +112,10 @@ export function fetchRecordChunks(batches: readonly MessageBatch[], version: num
   if (batches.length === 0) return NO_CHUNKS;
   const chunks: Uint8Array[] = [];
   for (const batch of batches) {
-    if (batch.messages.length === 0) continue;
+    if (batch.count === 0) continue;
     if (version >= 4) chunks.push(recordBatchBytes(batch));
     else {
-      const writer = new WireWriter(batch.sizeBytes + 8 * batch.messages.length);
+      const writer = new WireWriter(batch.sizeBytes + 8 * batch.count);
       encodeMessageSet(writer, version >= 2 ? 1 : 0, batch.baseOffset, recordsOf(batch));
       chunks.push(writer.toBytes());
     }
@@ -124,7 +124,9 @@ export function fetchRecordChunks(batches: readonly MessageBatch[], version: num
 }
 
 function recordsOf(batch: MessageBatch): RecordInput[] {
-  return batch.messages.map((message) => ({ key: bytesOf(message.key), value: bytesOf(message.value) }));
+  const records = new Array<RecordInput>(batch.count);
+  for (let i = 0; i < batch.count; i++) records[i] = { key: bytesOf(batch.keyAt(i)), value: bytesOf(batch.valueAt(i)) };
+  return records;
 }
 
 function bytesOf(payload: Payload | null): Uint8Array | null {
