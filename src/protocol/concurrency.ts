@@ -41,8 +41,14 @@ export class Mutex {
  * `poll` with a timeout, `take`), plus `drainTo` to take what is there without waiting.
  */
 export class BlockingQueue<T> {
-  private items: T[] = [];
+  /**
+   * A ring of slots, its length a power of two, doubled when full: the async producer's queue
+   * holds up to `queue.buffering.max.messages` (10,000) messages in turn, and an array used as a
+   * FIFO (push, then cut off the consumed head) reallocated and copied them again and again.
+   */
+  private ring: (T | undefined)[] = new Array<T | undefined>(16);
   private head = 0;
+  private count = 0;
   private readonly takers: Deferred<void>[] = [];
   private readonly putters: Deferred<void>[] = [];
 
@@ -53,13 +59,15 @@ export class BlockingQueue<T> {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
   /** Adds if there is room; false otherwise (`offer`). */
   offer(item: T): boolean {
-    if (this.size >= this.capacity) return false;
-    this.items.push(item);
+    if (this.count >= this.capacity) return false;
+    if (this.count === this.ring.length) this.grow();
+    this.ring[(this.head + this.count) & (this.ring.length - 1)] = item;
+    this.count++;
     this.takers.shift()?.resolve();
     return true;
   }
@@ -79,14 +87,11 @@ export class BlockingQueue<T> {
 
   /** Takes the head if there is one, without waiting. */
   pollNow(): T | undefined {
-    if (this.size === 0) return undefined;
-    const item = this.items[this.head]!;
-    this.items[this.head] = undefined as T;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    if (this.count === 0) return undefined;
+    const item = this.ring[this.head] as T;
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) & (this.ring.length - 1);
+    this.count--;
     this.putters.shift()?.resolve();
     return item;
   }
@@ -128,9 +133,19 @@ export class BlockingQueue<T> {
 
   clear(): void {
     const dropped = this.size;
-    this.items = [];
+    this.ring = new Array<T | undefined>(16);
     this.head = 0;
+    this.count = 0;
     for (let i = 0; i < dropped; i++) this.putters.shift()?.resolve();
+  }
+
+  /** Doubles the ring, its items moved to the front in order. */
+  private grow(): void {
+    const old = this.ring;
+    const ring = new Array<T | undefined>(old.length * 2);
+    for (let i = 0; i < this.count; i++) ring[i] = old[(this.head + i) & (old.length - 1)];
+    this.ring = ring;
+    this.head = 0;
   }
 
   /** Waits to be woken (true) or for the timeout (false). */
