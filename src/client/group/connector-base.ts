@@ -14,6 +14,7 @@ import type { Runtime } from '../runtime.ts';
 import { resolveConsumerConfig, type ConsumerConfig, type ConsumerConfigInput } from './config.ts';
 import { ConsumerFetcherManager } from './fetcher.ts';
 import { KafkaStream, PartitionTopicInfo, SHUTDOWN, type FetchedDataChunk } from './stream.ts';
+import { WakeableSleep } from './wakeable-sleep.ts';
 
 type ChunkQueue = BlockingQueue<FetchedDataChunk | typeof SHUTDOWN>;
 
@@ -43,6 +44,8 @@ export abstract class ConnectorBase implements ConsumerConnector {
   protected readonly checkpointed = new Map<string, number>();
   protected shuttingDown = false;
   protected started = false;
+  /** The auto-commit scheduler's wait for the next commit, ended at shutdown (`stopAutoCommit`). */
+  private readonly untilNextAutoCommit: WakeableSleep;
   /** Completed rebalances (for tests and lessons). */
   rebalances = 0;
 
@@ -54,6 +57,7 @@ export abstract class ConnectorBase implements ConsumerConnector {
     const suffix = this.config['consumer.id'] ?? `${runtime.hostName}-${runtime.nowMs()}-${runtime.random.int(0, 0xffffffff).toString(16).padStart(8, '0')}`;
     this.consumerId = `${this.config['group.id']}_${suffix}`;
     this.fetcher = new ConsumerFetcherManager(runtime, this.config, () => this.brokers(), this.consumerId);
+    this.untilNextAutoCommit = new WakeableSleep(runtime, `the next auto-commit of ${this.consumerId}`);
   }
 
   get group(): string {
@@ -162,12 +166,17 @@ export abstract class ConnectorBase implements ConsumerConnector {
     let nextMs = this.runtime.nowMs() + intervalMs;
     this.runtime.spawn(`${this.consumerId}/kafka-consumer-scheduler`, async () => {
       for (;;) {
-        await this.runtime.sleep(Math.max(0, nextMs - this.runtime.nowMs()));
+        await this.untilNextAutoCommit.sleep(Math.max(0, nextMs - this.runtime.nowMs()));
         if (this.shuttingDown) return;
         await this.commitOffsetsLogged();
         nextMs += intervalMs;
       }
     });
+  }
+
+  /** Ends the scheduler's wait: shutdown commits itself, and nothing of the consumer may keep running. */
+  protected stopAutoCommit(): void {
+    this.untilNextAutoCommit.wake();
   }
 
   /** Commit, logging (not throwing) errors, as `autoCommit` does. */

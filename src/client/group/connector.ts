@@ -128,6 +128,7 @@ export class ZookeeperConsumerConnector extends ConnectorBase {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.watcherWake?.resolve();
+    this.stopAutoCommit();
     // Under the rebalance lock, as Kafka's `shutdown` (`rebalanceLock synchronized`): a rebalance
     // under way finishes (or gives up) first, so it cannot start fetchers after this stopped them
     // or use the ZooKeeper client after it is closed.

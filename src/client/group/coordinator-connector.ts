@@ -47,6 +47,7 @@ import { ConnectorBase } from './connector-base.ts';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts';
 import { moveMember, type MemberStateName } from './member-state.ts';
 import type { KafkaStream } from './stream.ts';
+import { WakeableSleep } from './wakeable-sleep.ts';
 
 /** Errors after which the coordinator is looked up again (`coordinatorDead`). */
 const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([ErrorCode.ConsumerCoordinatorNotAvailable, ErrorCode.NotCoordinatorForConsumer]);
@@ -64,7 +65,8 @@ export class CoordinatorConsumerConnector extends ConnectorBase {
   /** `needsJoinPrepare`: the partitions held are to be given up before the next JoinGroup. */
   private needsJoinPrepare = true;
   private firstJoin: Deferred<void> | undefined;
-  private wake: Deferred<void> | undefined;
+  /** The coordinator thread's pause between heartbeats, cut short by a rejoin or shutdown. */
+  private readonly pauseBetweenHeartbeats: WakeableSleep;
 
   constructor(runtime: Runtime, config: ConsumerConfigInput) {
     super(runtime, config);
@@ -74,6 +76,7 @@ export class CoordinatorConsumerConnector extends ConnectorBase {
     }
     this.bootstrap = parseHostList(servers, 'bootstrap.servers', 9092);
     this.rebalanceLock = new Mutex(runtime, `rebalance lock of ${this.consumerId}`);
+    this.pauseBetweenHeartbeats = new WakeableSleep(runtime, `the next heartbeat of ${this.consumerId}`);
     if (this.config['auto.commit.enable']) this.scheduleAutoCommit();
   }
 
@@ -131,7 +134,8 @@ export class CoordinatorConsumerConnector extends ConnectorBase {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.firstJoin?.resolve();
-    this.wake?.resolve();
+    this.pauseBetweenHeartbeats.wake();
+    this.stopAutoCommit();
     await this.rebalanceLock.run(async () => {
       this.endStreams();
       if (this.config['auto.commit.enable']) await this.commitOffsetsLogged();
@@ -167,13 +171,8 @@ export class CoordinatorConsumerConnector extends ConnectorBase {
   }
 
   /** Sleeps `ms`, or less if a rejoin or shutdown is asked for meanwhile. */
-  private async pause(ms: number): Promise<void> {
-    const wake = this.runtime.deferred<void>(`the next heartbeat of ${this.consumerId}`);
-    this.wake = wake;
-    const timer = this.runtime.timer(ms, () => wake.resolve());
-    await wake.promise;
-    timer.cancel();
-    this.wake = undefined;
+  private pause(ms: number): Promise<void> {
+    return this.pauseBetweenHeartbeats.sleep(ms);
   }
 
   private async heartbeat(): Promise<void> {
@@ -357,7 +356,7 @@ export class CoordinatorConsumerConnector extends ConnectorBase {
       this.record('consumer.rejoin', { api, error: errorName(errorCode) }, `${this.consumerId}'s ${api} got ${errorName(errorCode)}: it joins group ${this.group} again.`);
       if (errorCode !== ErrorCode.RebalanceInProgress) this.resetGeneration(errorCode === ErrorCode.UnknownMemberId);
       this.rejoinNeeded = true;
-      this.wake?.resolve();
+      this.pauseBetweenHeartbeats.wake();
     }
   }
 

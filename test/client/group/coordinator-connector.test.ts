@@ -248,6 +248,27 @@ describe('rebalancing', () => {
   });
 });
 
+describe('shutdown', () => {
+  it.each([
+    ['coordinator', (sim: Simulation) => coordinated(sim)],
+    ['zookeeper', () => ({ 'group.id': 'g', 'auto.offset.reset': 'smallest', 'zookeeper.connect': 'zookeeper:2181' })],
+  ] as const)(
+    '%s mode: nothing of the consumer keeps running, not even the auto-commit scheduler waiting for its next commit (a real program would not exit until then)',
+    async (_mode, config) => {
+      const sim = await cluster();
+      const c1 = startGroupConsumer(sim, 'c1', config(sim), { t: 1 });
+      await runUntilWithin(sim, () => c1.connector.rebalances > 0, 'c1 joined');
+      const scheduler = () => sim.kernel.liveTasks().filter((t) => t.name.endsWith('/kafka-consumer-scheduler'));
+      expect(scheduler()).toHaveLength(1);
+      const startMs = sim.kernel.nowMs;
+      await shutdown(sim, c1);
+      await sim.runFor(1);
+      expect(scheduler()).toEqual([]);
+      expect(sim.kernel.nowMs - startMs).toBeLessThan(c1.connector.config['auto.commit.interval.ms']);
+    },
+  );
+});
+
 describe('bad config and refusals', () => {
   const sim = { bootstrapServers: 'broker-1:9092' } as Simulation;
 
