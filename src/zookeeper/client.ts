@@ -20,6 +20,7 @@
  */
 import { requireCreateMode, requireData, requirePath, requireVersion } from '../protocol/zk-arguments.ts';
 import {
+  isSequential,
   ZkError,
   ZkErrorCode,
   type CreateMode,
@@ -143,7 +144,7 @@ export class SimZooKeeperClient implements ZooKeeperClient {
   // ---------------------------------------------------------------- operations
 
   create(path: string, data: string, mode: CreateMode): Future<string> {
-    requirePath(path, mode === 'persistent_sequential' || mode === 'ephemeral_sequential');
+    requirePath(path, isSequential(mode));
     requireCreateMode(mode);
     requireData(data);
     return this.submit({ op: 'create', path, data, mode }, path, (r) => r.path!);
