@@ -230,15 +230,16 @@ export class MessageListBatch implements MessageBatch {
 }
 
 /**
- * The messages as a batch at `baseOffset`: columnar for plain messages (`createMessage`'s object
- * literals), a list of the objects themselves for messages of a class of their own (see
- * `MessageListBatch`). The first message decides: the producers and the gateway send one kind per
- * request. The batch keeps no reference to the caller's array.
+ * The messages as a batch at `baseOffset`: columnar when every message is plain (`createMessage`'s
+ * object literals), else a list of the objects themselves (a `TrackedMessage` keeps its identity,
+ * a `WireMessage` its bytes; see `MessageListBatch`). The batch keeps no reference to the
+ * caller's array.
  */
 export function batchOf(baseOffset: number, messages: readonly Message[]): MessageBatch {
-  const first = messages[0];
-  if (first === undefined || Object.getPrototypeOf(first) === Object.prototype) return ColumnarBatch.of(baseOffset, messages);
-  return new MessageListBatch(baseOffset, messages.slice());
+  for (const message of messages) {
+    if (Object.getPrototypeOf(message) !== Object.prototype) return new MessageListBatch(baseOffset, messages.slice());
+  }
+  return ColumnarBatch.of(baseOffset, messages);
 }
 
 /** The offset after the batch's last message. */

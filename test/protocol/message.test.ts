@@ -107,5 +107,8 @@ describe('MessageBatch', () => {
     expect(kept.messageAt(0)).toBe(computed[0]);
     computed.push(new ComputedMessage(plain[0]!));
     expect(kept.count).toBe(1);
+    // Any message of a class of its own keeps the list, wherever it stands in the request.
+    const mixed = [createMessage('a', 'v'), new TrackedMessage('b', 'v')];
+    expect(batchOf(0, mixed).messageAt(1)).toBe(mixed[1]);
   });
 });
