@@ -17,7 +17,7 @@ import { Producer, keyedMessage } from '../src/client/producer/producer.ts';
 import type { Runtime } from '../src/client/runtime.ts';
 import type { Message } from '../src/protocol/message.ts';
 import type { ProducerLedger } from '../src/client/producer/ledger.ts';
-import { payloadToString } from '../src/protocol/message.ts';
+import { payloadToString, producedCount } from '../src/protocol/message.ts';
 import { formatMs } from '../src/sim/index.ts';
 import type { LessonBackend } from './lib/backend.ts';
 import { brokerClient, logEndOffsets, readBackUntil, showBrokerTopics, type LoggedMessage } from './lib/broker-topics.ts';
@@ -159,7 +159,7 @@ async function burstLoop(runtime: Runtime, bootstrapServers: string, waitMs: num
 
 /** Messages carried by a list of requests (Produce only). */
 function carried(requests: readonly SentRequest[]): number {
-  return requests.reduce((n, r) => n + (r.request.api === 'Produce' ? r.request.data.reduce((m, d) => m + d.messages.length, 0) : 0), 0);
+  return requests.reduce((n, r) => n + (r.request.api === 'Produce' ? r.request.data.reduce((m, d) => m + producedCount(d.messages), 0) : 0), 0);
 }
 
 export const lesson: Lesson = {

@@ -15,7 +15,7 @@
  */
 import type { PartitionState } from '../protocol/api.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import { batchOf, type Message, type MessageBatch } from '../protocol/message.ts';
+import { batchOf, producedCount, type MessageBatch, type ProducedMessages } from '../protocol/message.ts';
 import { partitionStatePath } from '../protocol/zk-paths.ts';
 import { conditionalUpdatePersistentPath } from '../protocol/zk-utils.ts';
 import { encodePartitionState, parsePartitionState } from '../protocol/zk-data.ts';
@@ -152,7 +152,7 @@ export class Partitions {
   // ---------------------------------------------------------------- leader append
 
   /** `Partition.appendMessagesToLeader` (0.8.2, with the min.insync.replicas check). */
-  appendMessagesToLeader(key: string, messages: readonly Message[], requiredAcks: number): AppendResult {
+  appendMessagesToLeader(key: string, messages: ProducedMessages, requiredAcks: number): AppendResult {
     const state = this.get(key);
     if (state === undefined) return { errorCode: ErrorCode.UnknownTopicOrPartition };
     if (state.leader !== this.ctx.brokerId) return { errorCode: ErrorCode.NotLeaderForPartition };
@@ -160,7 +160,7 @@ export class Partitions {
     if (requiredAcks === -1 && state.isr.length < minIsr) return { errorCode: ErrorCode.NotEnoughReplicas };
     // An empty message set appends nothing: `Log.append` returns its first and last offsets as -1
     // (`analyzeAndValidateMessageSet` found no message), and no error.
-    if (messages.length === 0) return { errorCode: 0, firstOffset: -1, lastOffset: -1, batch: NOTHING_APPENDED };
+    if (producedCount(messages) === 0) return { errorCode: 0, firstOffset: -1, lastOffset: -1, batch: NOTHING_APPENDED };
     const { firstOffset, lastOffset, batch } = this.log(key).appendAsLeader(messages, this.ctx.kernel.nowMs);
     this.syncLog(key);
     this.hooks.unblockDelayedFetch(key);

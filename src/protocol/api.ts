@@ -7,7 +7,7 @@
  * Partition-keyed maps of the Scala classes are arrays here, so iteration order is the order the
  * sender chose. A later issue adds the byte encoding (the wire codec) for the same shapes.
  */
-import type { Message, MessageBatch } from './message.ts';
+import type { MessageBatch, ProducedMessages } from './message.ts';
 
 /** `RequestKeys`. */
 export const ApiKey = {
@@ -88,7 +88,8 @@ export interface MetadataResponse {
 export interface ProducePartitionData {
   readonly topic: string;
   readonly partition: number;
-  readonly messages: readonly Message[];
+  /** The messages, or a batch of them as they arrived (the gateway's records); see `ProducedMessages`. */
+  readonly messages: ProducedMessages;
 }
 
 export interface ProduceRequest extends RequestBase {

@@ -4,14 +4,14 @@
  */
 import { EARLIEST_TIME, LATEST_TIME, type KafkaRequest, type KafkaResponse } from './api.ts';
 import { errorName } from './errors.ts';
-import { payloadToString, type MessageBatch } from './message.ts';
+import { payloadToString, producedCount, type MessageBatch } from './message.ts';
 
 export function describeRequest(request: KafkaRequest): string {
   switch (request.api) {
     case 'Metadata':
       return `Metadata for ${request.topics.length === 0 ? 'all topics' : request.topics.join(', ')}`;
     case 'Produce':
-      return `Produce acks=${request.requiredAcks}: ${request.data.map((d) => `${d.messages.length} to ${d.topic}-${d.partition}`).join(', ')}`;
+      return `Produce acks=${request.requiredAcks}: ${request.data.map((d) => `${producedCount(d.messages)} to ${d.topic}-${d.partition}`).join(', ')}`;
     case 'Fetch':
       return `Fetch (max wait ${request.maxWait} ms, min ${request.minBytes} bytes) ${request.partitions
         .map((p) => `${p.topic}-${p.partition} from offset ${p.fetchOffset} (${p.fetchSize} bytes)`)

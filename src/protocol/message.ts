@@ -115,6 +115,45 @@ export interface MessageBatch {
   readonly messages: readonly Message[];
   /** Messages `from` to `to` (exclusive) as a batch starting at offset `baseOffset + from`. */
   slice(from: number, to: number): MessageBatch;
+  /** The same messages (shared, not copied) as a batch starting at offset `baseOffset`. */
+  at(baseOffset: number): MessageBatch;
+}
+
+/**
+ * What a produce request carries for one partition: the messages, or a batch of them stored as
+ * they arrived (the gateway's records: `WireRecordBatch`), whose own base offset means nothing
+ * until the leader assigns offsets (`Log.append` with `assignOffsets = true`).
+ */
+export type ProducedMessages = readonly Message[] | MessageBatch;
+
+/** How many messages a produce carries for a partition. */
+export function producedCount(messages: ProducedMessages): number {
+  return isBatch(messages) ? messages.count : messages.length;
+}
+
+/** The produced messages as a list (a batch's `messages`: built on every read, off the hot paths). */
+export function producedMessages(messages: ProducedMessages): readonly Message[] {
+  return isBatch(messages) ? messages.messages : messages;
+}
+
+/** The produced messages as the batch a leader stores at `baseOffset` (`batchOf` for a list). */
+export function producedBatch(messages: ProducedMessages, baseOffset: number): MessageBatch {
+  return isBatch(messages) ? messages.at(baseOffset) : batchOf(baseOffset, messages);
+}
+
+/** The size of the largest message (`Message.size`, which `message.max.bytes` limits); 0 for none. */
+export function largestMessageBodyBytes(messages: ProducedMessages): number {
+  let largest = 0;
+  if (isBatch(messages)) {
+    for (let i = 0; i < messages.count; i++) largest = Math.max(largest, messages.sizeBytesAt(i) - LOG_OVERHEAD_BYTES);
+  } else {
+    for (const message of messages) largest = Math.max(largest, messageBodyBytes(message));
+  }
+  return largest;
+}
+
+function isBatch(messages: ProducedMessages): messages is MessageBatch {
+  return !Array.isArray(messages);
 }
 
 /**
@@ -179,13 +218,18 @@ export class ColumnarBatch implements MessageBatch {
     for (let i = from; i < to; i++) sizeBytes += this.sizeBytesAt(i);
     return new ColumnarBatch(this.baseOffset + from, this.keys.slice(from, to), this.values.slice(from, to), sizeBytes);
   }
+
+  at(baseOffset: number): MessageBatch {
+    return new ColumnarBatch(baseOffset, this.keys, this.values, this.sizeBytes);
+  }
 }
 
 /**
  * A batch that keeps its message objects: a `TrackedMessage`'s identity, or messages whose payloads
- * are computed from bytes they refer to (the gateway's `WireMessage`, one small object per record
- * already, whose payload views would cost more to keep than the message itself); also the plain
- * representation tests compare the columnar one with.
+ * are computed from bytes they refer to (the gateway's `WireMessage`s of legacy or decompressed
+ * records, whose payload views would cost more to keep than the message itself; uncompressed
+ * record batches are kept as a `WireRecordBatch`); also the plain representation tests compare
+ * the columnar one with.
  */
 export class MessageListBatch implements MessageBatch {
   readonly sizeBytes: number;
@@ -226,6 +270,10 @@ export class MessageListBatch implements MessageBatch {
   slice(from: number, to: number): MessageBatch {
     if (from === 0 && to === this.count) return this;
     return new MessageListBatch(this.baseOffset + from, this.messages.slice(from, to));
+  }
+
+  at(baseOffset: number): MessageBatch {
+    return new MessageListBatch(baseOffset, this.messages);
   }
 }
 

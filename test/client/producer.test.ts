@@ -10,6 +10,7 @@ import type { BrokerConfig } from '../../src/broker/config.ts';
 import { FailedToSendMessageError, ProducerClosedError, QueueFullError } from '../../src/client/errors.ts';
 import type { ProducerConfigInput } from '../../src/client/producer/config.ts';
 import { Producer, type KeyedMessage } from '../../src/client/producer/producer.ts';
+import { producedCount, producedMessages } from '../../src/protocol/message.ts';
 import {
   leaderLogValues,
   logValues,
@@ -402,7 +403,7 @@ describe('async producer: batching in virtual time (ProducerSendThread)', () => 
     await sendAll(sim, producer, values('m', 12));
     await sim.runFor(3000);
     const produces = produceRequests(sent);
-    expect(produces.map((p) => p.request.data[0]!.messages.length)).toEqual([5, 5, 2]);
+    expect(produces.map((p) => producedCount(p.request.data[0]!.messages))).toEqual([5, 5, 2]);
     // The first batch waits for the metadata (connect 2 ms + round trip 2 ms) and a connection to
     // the leader (2 ms); the second follows its response (2 ms); the last two wait
     // queue.buffering.max.ms from the end of the second dispatch.
@@ -432,7 +433,7 @@ describe('async producer: batching in virtual time (ProducerSendThread)', () => 
     const produces = produceRequests(sent);
     // Messages at t, t+300, ..., t+2700. The thread started at t: first dispatch at t+1000 (m0..m3,
     // sent at t..t+900), then every 1000 ms + the round trips of the previous dispatch.
-    expect(produces.map((p) => p.request.data[0]!.messages.map((m) => m.value))).toEqual([
+    expect(produces.map((p) => producedMessages(p.request.data[0]!.messages).map((m) => m.value))).toEqual([
       ['m0', 'm1', 'm2', 'm3'],
       ['m4', 'm5', 'm6'],
       ['m7', 'm8', 'm9'],
@@ -458,7 +459,7 @@ describe('async producer: batching in virtual time (ProducerSendThread)', () => 
     expect(task.failed).toBe(false);
     await sim.runFor(1000);
     // The big message is refused (MessageSizeTooLarge) twice; the send thread drops it and goes on.
-    expect(produceRequests(sent).map((p) => p.request.data[0]!.messages.map((m) => String(m.value).length))).toEqual([[100], [100], [2]]);
+    expect(produceRequests(sent).map((p) => producedMessages(p.request.data[0]!.messages).map((m) => String(m.value).length))).toEqual([[100], [100], [2]]);
     expect(producer.ledger.entries.map((e) => [String(e.value).length, e.fate, e.attempts])).toEqual([
       [100, 'failed', 2],
       [2, 'acknowledged', 1],

@@ -12,7 +12,7 @@ import { metadataTranslator } from '../../src/gateway/translate/metadata.ts';
 import { produceTranslator } from '../../src/gateway/translate/produce.ts';
 import type { TranslateContext, Translation } from '../../src/gateway/translate/translator.ts';
 import type { FetchRequest, FetchResponse, KafkaResponse, MetadataRequest, OffsetRequest, ProduceRequest } from '../../src/protocol/api.ts';
-import { batchOf, createMessage, messagesOf, payloadToString } from '../../src/protocol/message.ts';
+import { batchOf, createMessage, messagesOf, payloadToString, producedMessages } from '../../src/protocol/message.ts';
 import { decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame } from '../../src/protocol/wire/codec.ts';
 import { WireWriter } from '../../src/protocol/wire/primitives.ts';
 import { encodeRecordBatch } from '../../src/protocol/wire/records.ts';
@@ -66,7 +66,7 @@ describe('Produce', () => {
     const { request: internal, response } = forwarded(produceTranslator.translate(body, version, context));
     const produce = internal as ProduceRequest;
     expect(produce).toMatchObject({ requiredAcks: -1, ackTimeoutMs: 1500 });
-    const text = (p: ProduceRequest['data'][number]) => p.messages.map((m) => [m.key === null ? null : payloadToString(m.key), m.value === null ? null : payloadToString(m.value)]);
+    const text = (p: ProduceRequest['data'][number]) => producedMessages(p.messages).map((m) => [m.key === null ? null : payloadToString(m.key), m.value === null ? null : payloadToString(m.value)]);
     // Partitions are grouped under their topics on the wire.
     const grouped = [request.data[0]!, request.data[2]!, request.data[1]!];
     expect(produce.data.map((p) => [p.topic, p.partition, text(p)])).toEqual(grouped.map((p) => [p.topic, p.partition, text(p)]));

@@ -16,7 +16,7 @@
  */
 import { isInternalTopic, type ProducePartitionStatus, type ProduceRequest } from '../../protocol/api.ts';
 import { ErrorCode, errorName } from '../../protocol/errors.ts';
-import { messageBodyBytes, type Message, type MessageBatch } from '../../protocol/message.ts';
+import { largestMessageBodyBytes, producedCount, type MessageBatch, type ProducedMessages } from '../../protocol/message.ts';
 import { NOTHING_APPENDED } from '../partition.ts';
 import { partitionKey } from '../state.ts';
 import type { Handler } from './api-context.ts';
@@ -25,7 +25,7 @@ interface PartitionResult {
   readonly topic: string;
   readonly partition: number;
   readonly key: string;
-  readonly messages: readonly Message[];
+  readonly messages: ProducedMessages;
   /** The batch the leader appended (shared with its log), which an acknowledgement refers to. */
   readonly batch: MessageBatch;
   errorCode: number;
@@ -48,13 +48,13 @@ export const handleProduce: Handler<ProduceRequest> = (api, request, channel) =>
     const state = partitions.get(key);
     if (state === undefined) return failedResult(topic, partition, key, messages, ErrorCode.UnknownTopicOrPartition);
     const maxBytes = ctx.topicConfig(topic)['max.message.bytes'];
-    if (messages.some((m) => messageBodyBytes(m) > maxBytes)) return failedResult(topic, partition, key, messages, ErrorCode.MessageSizeTooLarge);
+    if (largestMessageBodyBytes(messages) > maxBytes) return failedResult(topic, partition, key, messages, ErrorCode.MessageSizeTooLarge);
     const appended = partitions.appendMessagesToLeader(key, messages, request.requiredAcks);
     if (appended.errorCode !== 0 || !('firstOffset' in appended)) return failedResult(topic, partition, key, messages, appended.errorCode);
     ctx.narrate(
       'produce.appended',
       { topic, partition, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, acks: request.requiredAcks, client: channel.peer },
-      `Broker ${ctx.brokerId} (leader of ${key}) appended ${messages.length} message(s) from ${channel.peer} at offsets ${appended.firstOffset}–${appended.lastOffset} (acks=${request.requiredAcks}).`,
+      `Broker ${ctx.brokerId} (leader of ${key}) appended ${producedCount(messages)} message(s) from ${channel.peer} at offsets ${appended.firstOffset}–${appended.lastOffset} (acks=${request.requiredAcks}).`,
     );
     return { topic, partition, key, messages, batch: appended.batch, errorCode: 0, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, acksPending: false };
   });
@@ -63,7 +63,7 @@ export const handleProduce: Handler<ProduceRequest> = (api, request, channel) =>
     ctx.narrate(
       'produce.rejected',
       { topic: result.topic, partition: result.partition, error: errorName(result.errorCode), client: channel.peer },
-      `Broker ${ctx.brokerId} rejected ${result.messages.length} message(s) for ${result.key} from ${channel.peer}: ${errorName(result.errorCode)} (${result.errorCode}); nothing appended.`,
+      `Broker ${ctx.brokerId} rejected ${producedCount(result.messages)} message(s) for ${result.key} from ${channel.peer}: ${errorName(result.errorCode)} (${result.errorCode}); nothing appended.`,
     );
   }
 

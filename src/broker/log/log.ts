@@ -17,7 +17,7 @@
  * (`message.max.bytes`, message sets larger than a segment), which belong to produce handling.
  */
 import { ErrorCode } from '../../protocol/errors.ts';
-import { batchOf, nextOffsetOf, type Message, type MessageAndOffset, type MessageBatch } from '../../protocol/message.ts';
+import { nextOffsetOf, producedBatch, producedCount, type Message, type MessageAndOffset, type MessageBatch, type ProducedMessages } from '../../protocol/message.ts';
 import type { AppendOnlyStore, StoreRegistry } from '../../sim/append-only-store.ts';
 import { assert } from '../../sim/assert.ts';
 import { InvalidArgumentError } from '../../sim/errors.ts';
@@ -155,15 +155,15 @@ export class Log {
    * Appends messages a producer sent to this leader as one batch, with consecutive offsets from
    * the log end offset (`Log.append` with `assignOffsets = true`). Returns the stored batch too.
    */
-  appendAsLeader(messages: readonly Message[], nowMs: number): { firstOffset: number; lastOffset: number; batch: MessageBatch } {
+  appendAsLeader(messages: ProducedMessages, nowMs: number): { firstOffset: number; lastOffset: number; batch: MessageBatch } {
     requireNonNegativeInteger('nowMs', nowMs);
-    if (!Array.isArray(messages) || messages.length === 0) {
-      throw new InvalidArgumentError('messages', messages, 'a non-empty list of messages');
+    if (typeof messages !== 'object' || messages === null || producedCount(messages) === 0) {
+      throw new InvalidArgumentError('messages', messages, 'a non-empty list or batch of messages');
     }
     const firstOffset = this.image.logEndOffset;
-    const batch = batchOf(firstOffset, messages);
+    const batch = producedBatch(messages, firstOffset);
     this.appendBatches([batch], nowMs);
-    return { firstOffset, lastOffset: firstOffset + messages.length - 1, batch };
+    return { firstOffset, lastOffset: firstOffset + batch.count - 1, batch };
   }
 
   /**

@@ -8,6 +8,7 @@
  */
 import type { ProducePartitionStatus, ProduceRequest } from '../../protocol/api.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { producedMessages } from '../../protocol/message.ts';
 import { ANY_VERSION, groupByTopic, type ClientTranslation } from './call.ts';
 import { produceRecords } from './records.ts';
 
@@ -22,7 +23,7 @@ export const produceTranslation: ClientTranslation<ProduceRequest, 'Produce'> = 
       timeoutMs: request.ackTimeoutMs,
       topicData: groupByTopic(request.data).map(({ topic, items }) => ({
         name: topic,
-        partitionData: items.map((p) => ({ index: p.partition, records: produceRecords(p.messages, version) })),
+        partitionData: items.map((p) => ({ index: p.partition, records: produceRecords(producedMessages(p.messages), version) })),
       })),
     };
   },

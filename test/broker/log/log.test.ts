@@ -91,6 +91,16 @@ describe('Log: appends and reads', () => {
     expect(fromMiddle.batches[0]!.sizeBytes).toBe(first[1]!.sizeBytes + first[2]!.sizeBytes);
   });
 
+  it('a leader append of a batch (records as they arrived) places the same records at the log end offset', () => {
+    const { log } = newLog();
+    log.appendAsLeader(messages(2, 'a'), 0);
+    const arrived = batchOf(0, messages(3, 'b'));
+    const { firstOffset, lastOffset, batch } = log.appendAsLeader(arrived, 0);
+    expect([firstOffset, lastOffset, batch.baseOffset, batch.count]).toEqual([2, 4, 2, 3]);
+    expect(all(log).map((m) => [m.offset, m.message.value])).toEqual([[0, 'a0'], [1, 'a1'], [2, 'b0'], [3, 'b1'], [4, 'b2']]);
+    expect(arrived.baseOffset).toBe(0); // placed, not changed
+  });
+
   it('keeps its own copy of the list a leader appends', () => {
     const { log } = newLog();
     const list = messages(2);
@@ -563,7 +573,7 @@ describe('Log: bad arguments', () => {
     expectInvalid(() => log.messages(0, 0.5), 'to', /non-negative integer/);
     expectInvalid(() => log.truncateTo(-1), 'offset', /non-negative integer/);
     expectInvalid(() => log.truncateFullyAndStartAt(2.5), 'offset', /non-negative integer/);
-    expectInvalid(() => log.appendAsLeader([], 0), 'messages', /non-empty list of messages, got \[\]/);
+    expectInvalid(() => log.appendAsLeader([], 0), 'messages', /non-empty list or batch of messages, got \[\]/);
     expectInvalid(() => log.appendAsLeader(messages(1), -5), 'nowMs', /non-negative integer/);
     expectInvalid(() => log.appendAsFollower([], 1.5), 'nowMs', /non-negative integer/);
     expectInvalid(() => log.flush(-1), 'nowMs', /non-negative integer/);

@@ -1,13 +1,14 @@
 /**
  * Produce translation: the records of each partition (record batches v2, or message sets of
- * magic 0/1) become internal messages; partitions whose records do not decode are answered by
+ * magic 0/1) become internal messages (uncompressed v2 batches kept as they arrived); partitions whose records do not decode are answered by
  * the gateway (CORRUPT_MESSAGE 2, UNSUPPORTED_COMPRESSION_TYPE 76) while the rest go on; acks = 0
  * expects no response.
  */
 import { describe, expect, it } from 'vitest';
 import { produceTranslator } from '../../../src/gateway/translate/produce.ts';
-import { payloadToString } from '../../../src/protocol/message.ts';
+import { createMessage, payloadToString, producedMessages } from '../../../src/protocol/message.ts';
 import { crc32c } from '../../../src/protocol/wire/crc32c.ts';
+import { WireMessage, WireRecordBatch } from '../../../src/protocol/wire/message-batches.ts';
 import { WireWriter } from '../../../src/protocol/wire/primitives.ts';
 import { encodeMessageSet, encodeRecordBatch } from '../../../src/protocol/wire/records.ts';
 import { CONTEXT, forwarded } from './support.ts';
@@ -44,11 +45,37 @@ describe('the Produce translator', () => {
     );
     expect(request).toMatchObject({ api: 'Produce', clientId: 'test-client', correlationId: 7, requiredAcks: -1, ackTimeoutMs: 1500 });
     if (request.api !== 'Produce') throw new Error('not a produce');
-    expect(request.data.map((d) => [d.topic, d.partition, d.messages.map((m) => [payloadToString(m.key), payloadToString(m.value)])])).toEqual([
+    expect(request.data.map((d) => [d.topic, d.partition, producedMessages(d.messages).map((m) => [payloadToString(m.key), payloadToString(m.value)])])).toEqual([
       ['t', 0, [['k1', 'a'], [null, 'b']]],
       ['t', 1, [[null, 'c']]],
       ['u', 2, [[null, 'd'], [null, 'e']]],
     ]);
+  });
+
+  it('keeps uncompressed v2 batches as they arrived: one WireRecordBatch over the request bytes, no copies; gzip and legacy records as objects', () => {
+    const records = Uint8Array.from(Buffer.concat([batch([{ key: 'k1', value: 'a' }]), batch([{ key: null, value: 'b' }, { key: 'k3', value: 'c' }])]));
+    const gzip = batch([{ key: 'k', value: 'z' }], 1);
+    const { request } = forwarded(
+      produceTranslator.translate(
+        { acks: 1, timeoutMs: 1500, topicData: [{ name: 't', partitionData: [{ index: 0, records }, { index: 1, records: gzip }, { index: 2, records: messageSet(1, ['m']) }] }] },
+        7,
+        CONTEXT,
+      ),
+    );
+    if (request.api !== 'Produce') throw new Error('not a produce');
+    const [plain, compressed, legacy] = request.data.map((d) => d.messages);
+    expect(plain).toBeInstanceOf(WireRecordBatch);
+    const stored = plain as WireRecordBatch;
+    expect(stored.count).toBe(3);
+    expect([0, 1, 2].map((i) => [payloadToString(stored.keyAt(i)), payloadToString(stored.valueAt(i))])).toEqual([['k1', 'a'], [null, 'b'], ['k3', 'c']]);
+    expect(stored.valueAt(2)!.buffer).toBe(records.buffer);
+    expect(stored.sizeBytes).toBe([createMessage('k1', 'a'), createMessage(null, 'b'), createMessage('k3', 'c')].reduce((n, m) => n + m.sizeBytes, 0));
+    for (const objects of [compressed, legacy]) {
+      expect(Array.isArray(objects)).toBe(true);
+      expect((objects as readonly unknown[]).every((m) => m instanceof WireMessage)).toBe(true);
+    }
+    expect(producedMessages(compressed!).map((m) => payloadToString(m.value))).toEqual(['z']);
+    expect(producedMessages(legacy!).map((m) => payloadToString(m.value))).toEqual(['m']);
   });
 
   it('answers corrupt records and unsupported codecs itself, per partition, and the broker the rest', () => {
