@@ -12,9 +12,9 @@
  * responses the client has not read exceed it; a frame size above the limit closes that
  * connection only. Nothing here touches the simulation: arrivals are queued for `between`.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Socket, type Server, type SocketConstructorOpts } from 'node:net';
 import { WireDecodeError } from '../protocol/wire/errors.ts';
-import { FrameReader } from '../protocol/wire/frame.ts';
+import { FrameAssembler } from '../protocol/wire/frame.ts';
 import type { CloseReason } from '../sim/network.ts';
 import type { Arrival } from './recording.ts';
 import type { SessionOutput } from './session.ts';
@@ -27,9 +27,13 @@ export interface ConnectionLimits {
 /** Where the real side puts what arrives (the pacer injects it between steps). */
 export type ArrivalSink = (arrival: Arrival) => void;
 
-/** One accepted socket: frames in, responses out, with bounded buffers. */
+/**
+ * One accepted socket: frames in, responses out, with bounded buffers. Frames are read straight
+ * into buffers of their own (`FrameAssembler`): the socket is handed where each read goes.
+ */
 export class RealConnection implements SessionOutput {
-  private readonly reader: FrameReader;
+  private readonly assembler: FrameAssembler;
+  private readonly socket: Socket;
   /** Bytes of requests received and not yet finished by the simulation. */
   private backlogBytes = 0;
   private paused = false;
@@ -38,14 +42,16 @@ export class RealConnection implements SessionOutput {
   constructor(
     readonly conn: number,
     readonly broker: number,
-    private readonly socket: Socket,
+    accepted: Socket,
     private readonly limits: ConnectionLimits,
     private readonly sink: ArrivalSink,
     private readonly onGone: (connection: RealConnection) => void,
   ) {
-    this.reader = new FrameReader(limits.maxFrameBytes);
+    const assembler = new FrameAssembler(limits.maxFrameBytes);
+    this.assembler = assembler;
+    const socket = readingInto(accepted, () => assembler.buffer(), (n) => this.received(n));
+    this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => this.updateFlow());
     // A half-close from the client ends the conversation (Kafka clients never half-close).
     socket.on('end', () => this.gone(undefined));
@@ -72,14 +78,10 @@ export class RealConnection implements SessionOutput {
     this.onGone(this);
   }
 
-  private received(chunk: Buffer): void {
+  private received(n: number): void {
     if (this.ended) return;
-    this.reader.push(chunk);
     try {
-      for (let frame = this.reader.next(); frame !== null; frame = this.reader.next()) {
-        this.backlogBytes += frame.length;
-        this.sink({ kind: 'frame', conn: this.conn, bytes: frame });
-      }
+      this.assembler.received(n, this.onFrame);
     } catch (error) {
       if (!(error instanceof WireDecodeError)) throw error;
       // A size that cannot be framed: Kafka closes the connection (`InvalidReceiveException`).
@@ -89,6 +91,11 @@ export class RealConnection implements SessionOutput {
     }
     this.updateFlow();
   }
+
+  private readonly onFrame = (frame: Uint8Array): void => {
+    this.backlogBytes += frame.length;
+    this.sink({ kind: 'frame', conn: this.conn, bytes: frame });
+  };
 
   private updateFlow(): void {
     if (this.ended) return;
@@ -115,6 +122,26 @@ export class RealConnection implements SessionOutput {
     this.ended = true;
     this.socket.destroy();
   }
+}
+
+/**
+ * The accepted connection as a socket that reads into the buffer `buffer()` gives for each read,
+ * handing `received` the count (Node's `onread`). Node's servers take no `onread` option (only
+ * `new net.Socket` does), so a socket made with one adopts the accepted socket's handle; the
+ * listener accepts with `pauseOnConnect`, so nothing was read before.
+ */
+function readingInto(accepted: Socket, buffer: () => Uint8Array, received: (n: number) => void): Socket {
+  const handle = (accepted as unknown as { _handle: SocketConstructorOpts['handle'] })._handle;
+  return new Socket({
+    handle,
+    onread: {
+      buffer,
+      callback: (n) => {
+        received(n);
+        return true;
+      },
+    },
+  });
 }
 
 /** A broker's loopback listener: open while the simulated broker listens, on a stable port. */
@@ -146,7 +173,7 @@ export class BrokerListener {
   async open(): Promise<void> {
     if (this.state !== 'closed') return;
     this.state = 'opening';
-    const server = createServer({ noDelay: true }, (socket) => this.onConnection(this, socket));
+    const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.onConnection(this, socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -123,6 +123,88 @@ export class FrameReader {
   }
 }
 
+/** Frames completed by a read, in order. */
+export type FrameSink = (frame: Uint8Array) => void;
+
+/**
+ * Frames read straight into memory of their own, for a socket that reads into the buffer it is
+ * handed (Node's `onread`): `buffer()` says where the next read goes, `received(n, sink)` takes
+ * the `n` bytes it brought. Between frames, reads go into a staging buffer that is reused; a
+ * frame found there whole is copied out into a buffer of its own. A frame larger than what has
+ * arrived of it gets its own buffer at once, holding what arrived, and the next reads are handed
+ * the rest of that buffer: a read never fills more than the buffer it is handed, so it cannot run
+ * into the next frame, and a megabyte produce request is written once, by the kernel, into the
+ * memory its records stay in (where `FrameReader` copies it out of the socket's chunks, each
+ * allocated for one read). Same limits and errors as `FrameReader`; frames stay valid for good.
+ */
+export class FrameAssembler {
+  private readonly staging: Uint8Array;
+  /** Bytes at the start of `staging` received and not yet handed out. */
+  private held = 0;
+  /** A frame being read straight into its own buffer, and how much of it has arrived. */
+  private frame: Uint8Array | undefined;
+  private filled = 0;
+
+  constructor(
+    readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    stagingBytes = DEFAULT_STAGING_BYTES,
+  ) {
+    this.staging = Buffer.allocUnsafe(Math.max(4, stagingBytes));
+  }
+
+  /** Where the next read goes (never empty). */
+  buffer(): Uint8Array {
+    return this.frame === undefined ? this.staging.subarray(this.held) : this.frame.subarray(this.filled);
+  }
+
+  /**
+   * `n` bytes were read into the last `buffer()`: each frame they complete goes to `sink`. Throws
+   * `WireDecodeError` as soon as a size prefix is negative or larger than `maxFrameBytes`.
+   */
+  received(n: number, sink: FrameSink): void {
+    const frame = this.frame;
+    if (frame !== undefined) {
+      this.filled += n;
+      if (this.filled < frame.length) return;
+      this.frame = undefined;
+      this.filled = 0;
+      sink(frame);
+      return;
+    }
+    this.held += n;
+    const staging = this.staging;
+    let at = 0;
+    while (this.held - at >= 4) {
+      const size = ((staging[at]! << 24) | (staging[at + 1]! << 16) | (staging[at + 2]! << 8) | staging[at + 3]!) | 0;
+      if (size < 0 || size > this.maxFrameBytes) throw new WireDecodeError('frame size', 0, `${size} is not in [0, ${this.maxFrameBytes}]`);
+      const arrived = this.held - at - 4;
+      if (arrived >= size) {
+        sink(Buffer.from(staging.subarray(at + 4, at + 4 + size)));
+        at += 4 + size;
+        continue;
+      }
+      if (size > OWN_BUFFER_BYTES || 4 + size > staging.length) {
+        // The rest comes straight into the frame's own buffer.
+        const own = Buffer.allocUnsafe(size);
+        own.set(staging.subarray(at + 4, this.held));
+        this.frame = own;
+        this.filled = arrived;
+        at = this.held;
+      }
+      break;
+    }
+    if (at > 0) {
+      staging.copyWithin(0, at, this.held);
+      this.held -= at;
+    }
+  }
+}
+
+/** The staging buffer of a `FrameAssembler`: a read's worth (libuv reads 64 KiB at a time). */
+const DEFAULT_STAGING_BYTES = 64 * 1024;
+/** Frames above this size that have not wholly arrived get their own buffer at once; smaller ones wait in the staging buffer if they fit. */
+const OWN_BUFFER_BYTES = 4096;
+
 /** Request header v1 (`RequestHeader`). */
 export interface RequestHeader {
   readonly apiKey: number;

@@ -40,6 +40,7 @@ export {
 export { fetchRecordChunks, recordBatchBytes } from './message-batches.ts';
 export {
   DEFAULT_MAX_FRAME_BYTES,
+  FrameAssembler,
   FrameReader,
   beginFrame,
   decodeRequestHeader,
