@@ -16,6 +16,11 @@ export interface Figure {
 
 export interface BenchSuite {
   readonly name: string;
+  /**
+   * Environment variables the suite's process runs with, and every process it starts, unless the
+   * bench was started with them set (`npm run bench` runs each suite in a process of its own).
+   */
+  readonly env?: Readonly<Record<string, string>>;
   run(): Promise<Figure[]>;
 }
 

@@ -39,6 +39,7 @@ if (child) {
  */
 function runInOwnProcess(suite: BenchSuite): Figure[] {
   const result = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, CHILD_FLAG, suite.name], {
+    env: { ...suite.env, ...process.env },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
