@@ -6,7 +6,8 @@
  * that the mock does not). N is BENCH_GATEWAY_MESSAGES (default 1,000,000). Both producers read
  * the same input file on stdin, written before either is timed (feeding kcat through a pipe from
  * this process would take event-loop time from the gateway, which runs here, and not from the
- * mock cluster).
+ * mock cluster). Each side first takes an untimed warm-up produce of 100,000 records into another
+ * topic (the gateway's JIT warms up; the harness measures every figure after a warm-up run).
  *
  * Both clusters have 3 brokers and one topic of 4 partitions, replication factor 3: the shape the
  * mock cluster gives a topic it auto-creates (rdkafka_mock.c defaults). Times are wall clock from
@@ -33,6 +34,15 @@ import { KCAT, kcatAvailable, kcatConsume, kcatProduceMs, removeInput, startMock
 
 const LINE_BYTES = 101; // 100 bytes of value and kcat's newline delimiter
 const TOPIC = { name: 'bench', partitions: 4, replicationFactor: 3 } as const;
+/** Produced to before the measured run, untimed, on both sides (as every figure of the harness is measured after a warm-up run). */
+const WARM_UP_TOPIC = { name: 'warm-up', partitions: 4, replicationFactor: 3 } as const;
+const WARM_UP_RECORDS = 100_000;
+
+interface Inputs {
+  readonly file: string;
+  readonly count: number;
+  readonly warmUpFile: string;
+}
 
 interface Side {
   readonly produceRate: number;
@@ -40,30 +50,31 @@ interface Side {
   readonly consumed: number;
 }
 
-async function measure(bootstrap: string, input: string, count: number): Promise<Side> {
-  const produceMs = await kcatProduceMs(bootstrap, TOPIC.name, input);
+async function measure(bootstrap: string, { file, count, warmUpFile }: Inputs): Promise<Side> {
+  await kcatProduceMs(bootstrap, WARM_UP_TOPIC.name, warmUpFile);
+  const produceMs = await kcatProduceMs(bootstrap, TOPIC.name, file);
   const { ms, records } = await kcatConsume(bootstrap, TOPIC.name);
   return { produceRate: (count / produceMs) * 1000, consumeRate: (records / ms) * 1000, consumed: records };
 }
 
-async function mockSide(input: string, count: number): Promise<Side> {
+async function mockSide(inputs: Inputs): Promise<Side> {
   const mock = await startMockCluster(3);
   try {
-    return await measure(mock.bootstrap, input, count);
+    return await measure(mock.bootstrap, inputs);
   } finally {
     await mock.stop();
   }
 }
 
-async function gatewaySide(input: string, count: number): Promise<Side | string> {
+async function gatewaySide(inputs: Inputs): Promise<Side | string> {
   let gateway;
   try {
-    gateway = await startGateway({ brokers: 3, topics: [TOPIC], trace: 'off', speed: 1 });
+    gateway = await startGateway({ brokers: 3, topics: [TOPIC, WARM_UP_TOPIC], trace: 'off', speed: 1 });
   } catch (error) {
     return `the gateway did not start: ${(error as Error).message}`;
   }
   try {
-    return await measure(gateway.bootstrapServers, input, count);
+    return await measure(gateway.bootstrapServers, inputs);
   } catch (error) {
     return `kcat against the gateway failed: ${(error as Error).message.slice(0, 500)}`;
   } finally {
@@ -84,15 +95,19 @@ export const gatewaySuite: BenchSuite = {
       return [];
     }
     const count = countFromEnv('BENCH_GATEWAY_MESSAGES', 1_000_000);
-    const shape = `3 brokers, topic of 4 partitions RF=3, ${count.toLocaleString('en-US')} records of 100 B; GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? ''}`;
-    const input = writeInputFile(count, LINE_BYTES);
+    const warmUpCount = Math.min(count, WARM_UP_RECORDS);
+    const shape =
+      `3 brokers, topic of 4 partitions RF=3, ${count.toLocaleString('en-US')} records of 100 B after an untimed warm-up of ` +
+      `${warmUpCount.toLocaleString('en-US')}; GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? ''}`;
+    const inputs: Inputs = { file: writeInputFile(count, LINE_BYTES), count, warmUpFile: writeInputFile(warmUpCount, LINE_BYTES) };
     let mock: Side;
     let gateway: Side | string;
     try {
-      mock = await mockSide(input, count);
-      gateway = await gatewaySide(input, count);
+      mock = await mockSide(inputs);
+      gateway = await gatewaySide(inputs);
     } finally {
-      removeInput(input);
+      removeInput(inputs.file);
+      removeInput(inputs.warmUpFile);
     }
     const figures: Figure[] = [
       { name: 'mock.kcat_produce.records_per_s', value: mock.produceRate, unit: 'records/s', mode: `librdkafka mock cluster, kcat -P acks=all, spawn to exit; ${shape}` },
