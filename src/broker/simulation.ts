@@ -149,12 +149,19 @@ export class Simulation {
    * one (it has not seen its session expire: KIP-380's zombie), so the highest controller epoch wins.
    */
   get controllerId(): number | undefined {
-    let best: { id: number; epoch: number } | undefined;
-    for (const [id, state] of Object.entries(this.brokerStates)) {
-      const epoch = state.controller?.epoch;
-      if (epoch !== undefined && (best === undefined || epoch > best.epoch)) best = { id: Number(id), epoch };
+    // Read after every step while the cluster starts (and by run predicates): a loop over the
+    // broker ids, allocating nothing, in the ascending id order Object.entries gave.
+    const states = this.brokerStates;
+    let bestId: number | undefined;
+    let bestEpoch = 0;
+    for (const id of this.brokers.keys()) {
+      const epoch = states[id]?.controller?.epoch;
+      if (epoch !== undefined && (bestId === undefined || epoch > bestEpoch)) {
+        bestId = id;
+        bestEpoch = epoch;
+      }
     }
-    return best?.id;
+    return bestId;
   }
 
   /** The partition as broker `id` hosts it. */
@@ -164,12 +171,19 @@ export class Simulation {
 
   /** The broker that believes it leads the partition (the highest leader epoch wins a tie). */
   leaderOf(topic: string, partition: number): number | undefined {
-    let best: { id: number; epoch: number } | undefined;
-    for (const [id, state] of Object.entries(this.brokerStates)) {
-      const replica = state.partitions[partitionKey(topic, partition)];
-      if (replica?.leader === Number(id) && (best === undefined || replica.leaderEpoch > best.epoch)) best = { id: Number(id), epoch: replica.leaderEpoch };
+    // Scenario runs ask after every step (their end condition): nothing is allocated per broker.
+    const key = partitionKey(topic, partition);
+    const states = this.brokerStates;
+    let leader: number | undefined;
+    let epoch = 0;
+    for (const id of this.brokers.keys()) {
+      const replica = states[id]?.partitions[key];
+      if (replica?.leader === id && (leader === undefined || replica.leaderEpoch > epoch)) {
+        leader = id;
+        epoch = replica.leaderEpoch;
+      }
     }
-    return best?.id;
+    return leader;
   }
 
   /** A topic's effective configuration (its overrides over the broker defaults). */
@@ -192,7 +206,10 @@ export class Simulation {
   /** True when every running broker is registered and one of them is the active controller. */
   isReady(): boolean {
     const registered = this.zookeeper.state.root.children.brokers?.children.ids?.children ?? {};
-    return [...this.brokers.values()].every((b) => !b.running || Object.prototype.hasOwnProperty.call(registered, String(b.id))) && this.controllerId !== undefined;
+    for (const b of this.brokers.values()) {
+      if (b.running && !Object.prototype.hasOwnProperty.call(registered, String(b.id))) return false;
+    }
+    return this.controllerId !== undefined;
   }
 
   /** True when every partition of `topic` has a leader that knows it. */

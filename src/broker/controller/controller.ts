@@ -55,6 +55,7 @@ import {
   partitionsOnBrokers,
   ref,
   replicaKey,
+  replicaRef,
   replicasForPartitions,
   replicasOnBrokers,
   type ReplicaRef,
@@ -395,7 +396,7 @@ export class KafkaController {
         } else {
           this.batch!.addStopReplica([id], p.topic, p.partition, false);
           this.batch!.send();
-          await this.handleReplicaStateChanges([{ ...p, replica: id }], 'OfflineReplica');
+          await this.handleReplicaStateChanges([replicaRef(p, id)], 'OfflineReplica');
         }
       }
       const after = this.state();
@@ -496,16 +497,17 @@ export class KafkaController {
         `encountered error during state change of partition ${p.key} from New to Online, assigned replicas are [${replicas.join(',')}], live brokers are [${liveBrokerIds(controller).join(',')}]. No assigned replica is alive.`,
       );
     }
-    const leaderAndIsr = { leader: live[0]!, leaderEpoch: 0, isr: live };
+    // The first live replica leads at epoch 0 (objects spelled out: see `replicaRef`).
+    const leader = live[0]!;
     try {
-      await createPersistentPath(this.ctx.zk, partitionStatePath(p.topic, p.partition), encodePartitionState({ ...leaderAndIsr, controllerEpoch: controller.epoch }));
+      await createPersistentPath(this.ctx.zk, partitionStatePath(p.topic, p.partition), encodePartitionState({ leader, leaderEpoch: 0, isr: live, controllerEpoch: controller.epoch }));
     } catch (error) {
       if (isZkError(error, 'NODEEXISTS')) throw new StateChangeFailed(`LeaderAndIsr path already exists for partition ${p.key}`);
       throw error;
     }
     const state = this.state();
-    state.leadership[p.key] = { ...leaderAndIsr, isr: [...live], zkVersion: 0, controllerEpoch: state.epoch };
-    this.narrateElection(p, leaderAndIsr.leader, leaderAndIsr.leaderEpoch, live, 'initial');
+    state.leadership[p.key] = { leader, leaderEpoch: 0, isr: [...live], zkVersion: 0, controllerEpoch: state.epoch };
+    this.narrateElection(p, leader, 0, live, 'initial');
     this.batch!.addLeaderAndIsr(live, p.topic, p.partition);
   }
 
