@@ -41,7 +41,7 @@ export interface BrokerContext {
 /** This broker's slice of the world (a draft inside a step). */
 export function brokerState(context: Pick<BrokerContext, 'kernel' | 'brokerId'>): BrokerState {
   const world = context.kernel.world;
-  world.touch(BROKERS_SLICE);
+  world.touch(BROKERS_SLICE, context.brokerId);
   return (world.state[BROKERS_SLICE] as BrokersState)[context.brokerId]!;
 }
 

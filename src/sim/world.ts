@@ -25,6 +25,10 @@ export class World<S extends WorldState = WorldState> {
   readonly history: History<S> | undefined;
   /** Per slice, how many times a component took it to change it (see `touch`). */
   private readonly versions = new Map<string, number>();
+  /** Per slice, how many of those touches named no part (any part may have changed). */
+  private readonly wholeVersions = new Map<string, number>();
+  /** Per slice, per part, how many times a component took that part to change it. */
+  private readonly partVersions = new Map<string, Map<number, number>>();
   private committed: S;
   private draft: Draft<S> | undefined;
   private inStep = false;
@@ -64,15 +68,28 @@ export class World<S extends WorldState = WorldState> {
   /**
    * A component is about to change `slice` (or may): observers that only read it (invariant
    * checkers) compare `version(slice)` between steps and skip the work when nothing could have
-   * changed. Components whose slice accessor calls this need no other bookkeeping.
+   * changed. Components whose slice accessor calls this need no other bookkeeping. With `part`
+   * (a broker's id in the brokers slice), only that part may change: observers that read the
+   * slice part by part compare `version(slice, part)` and skip the parts no one touched.
    */
-  touch(slice: string): void {
+  touch(slice: string, part?: number): void {
     this.versions.set(slice, (this.versions.get(slice) ?? 0) + 1);
+    if (part === undefined) {
+      this.wholeVersions.set(slice, (this.wholeVersions.get(slice) ?? 0) + 1);
+      return;
+    }
+    let parts = this.partVersions.get(slice);
+    if (parts === undefined) this.partVersions.set(slice, (parts = new Map()));
+    parts.set(part, (parts.get(part) ?? 0) + 1);
   }
 
-  /** How many times `slice` was touched so far. */
-  version(slice: string): number {
-    return this.versions.get(slice) ?? 0;
+  /**
+   * How many times `slice` was touched so far; with `part`, how many times that part or the whole
+   * slice (a touch without a part: any part may have changed) was.
+   */
+  version(slice: string, part?: number): number {
+    if (part === undefined) return this.versions.get(slice) ?? 0;
+    return (this.wholeVersions.get(slice) ?? 0) + (this.partVersions.get(slice)?.get(part) ?? 0);
   }
 
   beginStep(): void {
