@@ -164,12 +164,19 @@ export class Simulation {
 
   /** The broker that believes it leads the partition (the highest leader epoch wins a tie). */
   leaderOf(topic: string, partition: number): number | undefined {
-    let best: { id: number; epoch: number } | undefined;
-    for (const [id, state] of Object.entries(this.brokerStates)) {
-      const replica = state.partitions[partitionKey(topic, partition)];
-      if (replica?.leader === Number(id) && (best === undefined || replica.leaderEpoch > best.epoch)) best = { id: Number(id), epoch: replica.leaderEpoch };
+    // Scenario runs ask after every step (their end condition): nothing is allocated per broker.
+    const key = partitionKey(topic, partition);
+    const states = this.brokerStates;
+    let leader: number | undefined;
+    let epoch = 0;
+    for (const id of this.brokers.keys()) {
+      const replica = states[id]?.partitions[key];
+      if (replica?.leader === id && (leader === undefined || replica.leaderEpoch > epoch)) {
+        leader = id;
+        epoch = replica.leaderEpoch;
+      }
     }
-    return best?.id;
+    return leader;
   }
 
   /** A topic's effective configuration (its overrides over the broker defaults). */
