@@ -47,23 +47,25 @@ export const handleFetch: Handler<FetchRequest> = (api, request, channel) => {
     return;
   }
   const leaders = request.partitions.map((p) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader);
-  replicaManager.fetchPurgatory.watch(
-    {
-      keys: request.partitions.map((p) => partitionKey(p.topic, p.partition)),
-      tryComplete: () => {
-        const changedLeadership = request.partitions.some(
-          (p, i) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader !== leaders[i],
-        );
-        const reads = readAll();
-        const bytes = reads.reduce((sum, r) => sum + r.sizeBytes, 0);
-        if (!changedLeadership && bytes < request.minBytes) return false;
-        channel.respond({ api: 'Fetch', partitions: reads.map((r) => r.data) });
-        return true;
-      },
-      expire: () => channel.respond({ api: 'Fetch', partitions: readAll().map((r) => r.data) }),
+  const delayed = {
+    keys: request.partitions.map((p) => partitionKey(p.topic, p.partition)),
+    tryComplete: () => {
+      const changedLeadership = request.partitions.some(
+        (p, i) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader !== leaders[i],
+      );
+      const reads = readAll();
+      const bytes = reads.reduce((sum, r) => sum + r.sizeBytes, 0);
+      if (!changedLeadership && bytes < request.minBytes) return false;
+      channel.respond({ api: 'Fetch', partitions: reads.map((r) => r.data) });
+      return true;
     },
-    request.maxWait,
-  );
+    expire: () => channel.respond({ api: 'Fetch', partitions: readAll().map((r) => r.data) }),
+  };
+  // A consumer's fetch parks on what `first` found: nothing ran since. A follower's recorded
+  // fetch may have completed parked produces, whose answers let the socket server handle the
+  // next requests of their connections (an append, say): its fetch is checked again.
+  if (fromFollower) replicaManager.fetchPurgatory.watch(delayed, request.maxWait);
+  else replicaManager.fetchPurgatory.park(delayed, request.maxWait);
 };
 
 function readPartition(api: ApiContext, replicaId: number, request: FetchPartitionRequest, emptyAboveHighWatermark: boolean): Read {
