@@ -21,7 +21,7 @@ import { KafkasimError } from '../sim/errors.ts';
 import type { MessageBatch } from '../protocol/message.ts';
 import { parsePartitionState, parseTopicAssignment } from '../protocol/zk-data.ts';
 import { partitionStatePath } from '../protocol/zk-paths.ts';
-import { lookup } from '../zookeeper/znode-tree.ts';
+import { lookup, type ZNode } from '../zookeeper/znode-tree.ts';
 import type { ProduceAcknowledgement } from './handlers/api-context.ts';
 import { BROKERS_SLICE, partitionKey } from './state.ts';
 import type { Simulation } from './simulation.ts';
@@ -53,6 +53,26 @@ export interface InvariantChecker {
   readonly reads?: readonly CheckedState[];
   /** A description of what is broken, or undefined. Called after every step. */
   check(sim: Simulation): string | undefined;
+}
+
+/**
+ * A znode's data parsed, kept per znode while its data stays the same. The checkers that read
+ * ZooKeeper run again after every write anywhere in the tree (a consumer's offset commit, say),
+ * and most of what they read has not changed since: parsing it again would give the same answer.
+ * The parsed values are shared: read them, never change them.
+ */
+export class ParsedZnodes<T> {
+  private readonly parsed = new WeakMap<ZNode, { readonly data: string; readonly value: T }>();
+
+  constructor(private readonly parse: (data: string) => T) {}
+
+  of(node: ZNode): T {
+    const kept = this.parsed.get(node);
+    if (kept !== undefined && kept.data === node.data) return kept.value;
+    const value = this.parse(node.data);
+    this.parsed.set(node, { data: node.data, value });
+    return value;
+  }
 }
 
 /** Per simulation, its broker ids in order (its brokers are fixed when it is created). */
@@ -124,6 +144,8 @@ export function oneLeaderPerEpoch(): InvariantChecker {
 export function leaderInIsrInReplicas(): InvariantChecker {
   /** ZooKeeper's zxid at the last check: without a write since, nothing can have changed. */
   let checkedZxid = -1;
+  const assignments = new ParsedZnodes(parseTopicAssignment);
+  const states = new ParsedZnodes(parsePartitionState);
   return {
     name: 'leader-in-isr-in-replicas',
     reads: ['zookeeper'],
@@ -134,13 +156,13 @@ export function leaderInIsrInReplicas(): InvariantChecker {
       const topics = lookup(zk, '/brokers/topics');
       if (topics === undefined) return undefined;
       for (const [topic, topicNode] of Object.entries(topics.children)) {
-        const assignment = parseTopicAssignment(topicNode.data);
+        const assignment = assignments.of(topicNode);
         const partitions = topicNode.children.partitions;
         if (partitions === undefined) continue;
         for (const [partition, partitionNode] of Object.entries(partitions.children)) {
           const stateNode = partitionNode.children.state;
           if (stateNode === undefined) continue;
-          const state = parsePartitionState(stateNode.data);
+          const state = states.of(stateNode);
           const replicas = assignment.get(Number(partition)) ?? [];
           if (state.leader !== -1 && !state.isr.includes(state.leader)) return `${topic}-${partition}: leader ${state.leader} is not in the ISR [${state.isr.join(',')}]`;
           const outside = state.isr.filter((r) => !replicas.includes(r));
@@ -264,6 +286,7 @@ export function noAcknowledgedLoss(): InvariantChecker {
     inputs: { zxid: number; leaderVersion: number; acks: number };
   }
   const watched = new Map<string, Watched>();
+  const states = new ParsedZnodes(parsePartitionState);
   let seenAcks = 0;
   return {
     name: 'no-acknowledged-loss',
@@ -291,7 +314,7 @@ export function noAcknowledgedLoss(): InvariantChecker {
           // Only a ZooKeeper write can change the partition's state znode.
           const stateNode = lookup(sim.zookeeper.state, partitionStatePath(topic, partition));
           entry.zxid = zxid;
-          entry.state = stateNode === undefined ? undefined : parsePartitionState(stateNode.data);
+          entry.state = stateNode === undefined ? undefined : states.of(stateNode);
         }
         const state = entry.state;
         if (state === undefined) continue;

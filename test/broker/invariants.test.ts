@@ -3,10 +3,11 @@
  * hand-made states (the checkers are exercised by every cluster test through `InvariantMonitor`).
  */
 import { describe, expect, it } from 'vitest';
-import { hwAtMostLeo, stableGroupInOneGeneration } from '../../src/broker/invariants.ts';
+import { hwAtMostLeo, ParsedZnodes, stableGroupInOneGeneration } from '../../src/broker/invariants.ts';
 import type { Simulation } from '../../src/broker/simulation.ts';
 import { BROKERS_SLICE, type GroupView } from '../../src/broker/state.ts';
 import { World } from '../../src/sim/world.ts';
+import type { ZNode } from '../../src/zookeeper/znode-tree.ts';
 
 const withGroup = (group: GroupView) => ({ brokers: new Map([[2, {}]]), brokerStates: { 2: { groups: { g: group } } } }) as unknown as Simulation;
 const member = (memberId: string, generationId: number) => ({ memberId, clientId: 'c', generationId });
@@ -52,5 +53,23 @@ describe('broker checkers read only the brokers touched since their last run', (
     brokerStates[1].partitions['t-0'].highWatermark = 7;
     world.touch(BROKERS_SLICE);
     expect(check.check(sim)).toBe('broker 1, t-0: high watermark 7 > log end offset 5');
+  });
+});
+
+describe('ParsedZnodes', () => {
+  it('parses a znode once while its data stays the same, and again when it changes', () => {
+    const parsed: string[] = [];
+    const parse = (data: string) => {
+      parsed.push(data);
+      return { leader: Number(data) };
+    };
+    const znodes = new ParsedZnodes(parse);
+    const node = { data: '1' } as ZNode;
+    const first = znodes.of(node);
+    expect(znodes.of(node)).toBe(first);
+    node.data = '2';
+    expect(znodes.of(node)).toEqual({ leader: 2 });
+    expect(znodes.of({ data: '2' } as ZNode)).toEqual({ leader: 2 });
+    expect(parsed).toEqual(['1', '2', '2']);
   });
 });
