@@ -96,7 +96,8 @@ function brokerIds(sim: Simulation): readonly number[] {
  * (the same state gives the same verdict and notes nothing new).
  */
 class BrokersSeen {
-  private readonly versions = new Map<number, number>();
+  /** Per broker id, the version last seen. */
+  private readonly versions: number[] = [];
   /** Reused by every call: this runs after every step, so it allocates nothing. */
   private readonly changedIds: number[] = [];
 
@@ -106,8 +107,8 @@ class BrokersSeen {
     this.changedIds.length = 0;
     for (const id of brokerIds(sim)) {
       const version = world.version(BROKERS_SLICE, id);
-      if (this.versions.get(id) === version) continue;
-      this.versions.set(id, version);
+      if (this.versions[id] === version) continue;
+      this.versions[id] = version;
       this.changedIds.push(id);
     }
     return this.changedIds;

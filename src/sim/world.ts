@@ -21,14 +21,19 @@ setAutoFreeze(true);
 
 export type WorldState = Record<string, unknown>;
 
+interface SliceVersions {
+  /** Every touch of the slice. */
+  touches: number;
+  /** The touches that named no part (any part may have changed). */
+  whole: number;
+  /** Per part (a small integer: a broker id), the touches that named it. */
+  parts: number[];
+}
+
 export class World<S extends WorldState = WorldState> {
   readonly history: History<S> | undefined;
-  /** Per slice, how many times a component took it to change it (see `touch`). */
-  private readonly versions = new Map<string, number>();
-  /** Per slice, how many of those touches named no part (any part may have changed). */
-  private readonly wholeVersions = new Map<string, number>();
-  /** Per slice, per part, how many times a component took that part to change it. */
-  private readonly partVersions = new Map<string, Map<number, number>>();
+  /** Per slice, how many times components took it, or one of its parts, to change it (see `touch`). */
+  private readonly versions = new Map<string, SliceVersions>();
   private committed: S;
   private draft: Draft<S> | undefined;
   private inStep = false;
@@ -73,14 +78,11 @@ export class World<S extends WorldState = WorldState> {
    * slice part by part compare `version(slice, part)` and skip the parts no one touched.
    */
   touch(slice: string, part?: number): void {
-    this.versions.set(slice, (this.versions.get(slice) ?? 0) + 1);
-    if (part === undefined) {
-      this.wholeVersions.set(slice, (this.wholeVersions.get(slice) ?? 0) + 1);
-      return;
-    }
-    let parts = this.partVersions.get(slice);
-    if (parts === undefined) this.partVersions.set(slice, (parts = new Map()));
-    parts.set(part, (parts.get(part) ?? 0) + 1);
+    let versions = this.versions.get(slice);
+    if (versions === undefined) this.versions.set(slice, (versions = { touches: 0, whole: 0, parts: [] }));
+    versions.touches++;
+    if (part === undefined) versions.whole++;
+    else versions.parts[part] = (versions.parts[part] ?? 0) + 1;
   }
 
   /**
@@ -88,8 +90,10 @@ export class World<S extends WorldState = WorldState> {
    * slice (a touch without a part: any part may have changed) was.
    */
   version(slice: string, part?: number): number {
-    if (part === undefined) return this.versions.get(slice) ?? 0;
-    return (this.wholeVersions.get(slice) ?? 0) + (this.partVersions.get(slice)?.get(part) ?? 0);
+    const versions = this.versions.get(slice);
+    if (versions === undefined) return 0;
+    if (part === undefined) return versions.touches;
+    return versions.whole + (versions.parts[part] ?? 0);
   }
 
   beginStep(): void {
