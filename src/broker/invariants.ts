@@ -75,18 +75,22 @@ export class ParsedZnodes<T> {
   }
 }
 
-/** Per simulation, its broker ids in order (its brokers are fixed when it is created). */
-const brokerIdLists = new WeakMap<Simulation['brokers'], readonly number[]>();
-
 /**
  * The simulation's broker ids in order: the keys of its brokers slice, without `for...in` over
  * them, which costs more than a checker's whole work on a broker (integer keys are enumerated
- * anew, as strings, at every loop).
+ * anew, as strings, at every loop). A simulation's brokers are fixed when it is created.
  */
-function brokerIds(sim: Simulation): readonly number[] {
-  let ids = brokerIdLists.get(sim.brokers);
-  if (ids === undefined) brokerIdLists.set(sim.brokers, (ids = [...sim.brokers.keys()].sort((a, b) => a - b)));
-  return ids;
+class BrokerIds {
+  private brokers: Simulation['brokers'] | undefined;
+  private ids: readonly number[] = [];
+
+  of(sim: Simulation): readonly number[] {
+    if (this.brokers !== sim.brokers) {
+      this.brokers = sim.brokers;
+      this.ids = [...sim.brokers.keys()].sort((a, b) => a - b);
+    }
+    return this.ids;
+  }
 }
 
 /**
@@ -96,6 +100,7 @@ function brokerIds(sim: Simulation): readonly number[] {
  * (the same state gives the same verdict and notes nothing new).
  */
 class BrokersSeen {
+  private readonly brokerIds = new BrokerIds();
   /** Per broker id, the version last seen. */
   private readonly versions: number[] = [];
   /** Reused by every call: this runs after every step, so it allocates nothing. */
@@ -105,7 +110,7 @@ class BrokersSeen {
   changed(sim: Simulation): readonly number[] {
     const world = sim.kernel.world;
     this.changedIds.length = 0;
-    for (const id of brokerIds(sim)) {
+    for (const id of this.brokerIds.of(sim)) {
       const version = world.version(BROKERS_SLICE, id);
       if (this.versions[id] === version) continue;
       this.versions[id] = version;
@@ -197,8 +202,11 @@ export function hwAtMostLeo(): InvariantChecker {
 }
 
 export function leaderHwNeverDecreases(): InvariantChecker {
-  /** Per broker and partition: the epoch and broker incarnation it last led in, and its HW then. */
-  const last = new Map<string, { epoch: number; incarnation: number; highWatermark: number }>();
+  /**
+   * Per broker, per partition: the epoch and broker incarnation it last led in, and its HW then
+   * (nested maps: this runs after every step, so it allocates nothing).
+   */
+  const last = new Map<number, Map<string, { epoch: number; incarnation: number; highWatermark: number }>>();
   const seen = new BrokersSeen();
   return {
     name: 'leader-hw-never-decreases',
@@ -208,13 +216,14 @@ export function leaderHwNeverDecreases(): InvariantChecker {
       for (const id of seen.changed(sim)) {
         const broker = brokers[id]!;
         const partitions = broker.partitions;
+        let led = last.get(id);
+        if (led === undefined) last.set(id, (led = new Map()));
         for (const key in partitions) {
           const replica = partitions[key]!;
           if (replica.leader !== id) continue;
-          const slot = id === 1 ? key : `${id}/${key}`;
-          const previous = last.get(slot);
+          const previous = led.get(key);
           if (previous === undefined) {
-            last.set(slot, { epoch: replica.leaderEpoch, incarnation: broker.incarnation, highWatermark: replica.highWatermark });
+            led.set(key, { epoch: replica.leaderEpoch, incarnation: broker.incarnation, highWatermark: replica.highWatermark });
           } else if (previous.epoch !== replica.leaderEpoch || previous.incarnation !== broker.incarnation) {
             previous.epoch = replica.leaderEpoch;
             previous.incarnation = broker.incarnation;
@@ -370,12 +379,13 @@ function batchAt(batches: readonly MessageBatch[], count: number, offset: number
 }
 
 export function stableGroupInOneGeneration(): InvariantChecker {
+  const brokerIds = new BrokerIds();
   return {
     name: 'stable-group-in-one-generation',
     reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
-      for (const id of brokerIds(sim)) {
+      for (const id of brokerIds.of(sim)) {
         const groups = brokers[id]!.groups;
         if (groups === undefined) continue;
         for (const groupId in groups) {
