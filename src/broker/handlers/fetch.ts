@@ -46,12 +46,12 @@ export const handleFetch: Handler<FetchRequest> = (api, request, channel) => {
     channel.respond({ api: 'Fetch', partitions: first.map((r) => r.data) });
     return;
   }
-  const leaders = request.partitions.map((p) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader);
+  const leaders = request.partitions.map((p) => replicaManager.partitions.peek(partitionKey(p.topic, p.partition))?.leader);
   const delayed = {
     keys: request.partitions.map((p) => partitionKey(p.topic, p.partition)),
     tryComplete: () => {
       const changedLeadership = request.partitions.some(
-        (p, i) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader !== leaders[i],
+        (p, i) => replicaManager.partitions.peek(partitionKey(p.topic, p.partition))?.leader !== leaders[i],
       );
       const reads = readAll();
       const bytes = reads.reduce((sum, r) => sum + r.sizeBytes, 0);
@@ -76,7 +76,7 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
     data: { topic, partition, errorCode, highWatermark: -1, logStartOffset: -1, batches: [], partialMessage: false },
     sizeBytes: 0,
   });
-  const state = partitions.get(key);
+  const state = partitions.peek(key);
   if (state === undefined) return failed(ErrorCode.UnknownTopicOrPartition);
   if (replicaId !== DEBUGGING_CONSUMER_ID && state.leader !== api.ctx.brokerId) return failed(ErrorCode.NotLeaderForPartition);
   const maxOffset = replicaId >= 0 ? undefined : state.highWatermark;
