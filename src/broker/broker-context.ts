@@ -41,8 +41,17 @@ export interface BrokerContext {
 /** This broker's slice of the world (a draft inside a step). */
 export function brokerState(context: Pick<BrokerContext, 'kernel' | 'brokerId'>): BrokerState {
   const world = context.kernel.world;
-  world.touch(BROKERS_SLICE);
+  world.touch(BROKERS_SLICE, context.brokerId);
   return (world.state[BROKERS_SLICE] as BrokersState)[context.brokerId]!;
+}
+
+/**
+ * This broker's slice for reading only, without touching the world (a draft inside a step): for
+ * hot read paths. Nothing read through it may be changed, or the invariant checkers, which skip
+ * the brokers no one touched, would not see the change.
+ */
+export function peekBrokerState(context: Pick<BrokerContext, 'kernel' | 'brokerId'>): Readonly<BrokerState> {
+  return (context.kernel.world.state[BROKERS_SLICE] as BrokersState)[context.brokerId]!;
 }
 
 /** Every broker's slice (read-only use: another broker's state is not this broker's to change). */

@@ -21,7 +21,7 @@ import { KafkasimError } from '../sim/errors.ts';
 import type { MessageBatch } from '../protocol/message.ts';
 import { parsePartitionState, parseTopicAssignment } from '../protocol/zk-data.ts';
 import { partitionStatePath } from '../protocol/zk-paths.ts';
-import { lookup } from '../zookeeper/znode-tree.ts';
+import { lookup, type ZNode } from '../zookeeper/znode-tree.ts';
 import type { ProduceAcknowledgement } from './handlers/api-context.ts';
 import { BROKERS_SLICE, partitionKey } from './state.ts';
 import type { Simulation } from './simulation.ts';
@@ -55,17 +55,82 @@ export interface InvariantChecker {
   check(sim: Simulation): string | undefined;
 }
 
+/**
+ * A znode's data parsed, kept per znode while its data stays the same. The checkers that read
+ * ZooKeeper run again after every write anywhere in the tree (a consumer's offset commit, say),
+ * and most of what they read has not changed since: parsing it again would give the same answer.
+ * The parsed values are shared: read them, never change them.
+ */
+export class ParsedZnodes<T> {
+  private readonly parsed = new WeakMap<ZNode, { readonly data: string; readonly value: T }>();
+
+  constructor(private readonly parse: (data: string) => T) {}
+
+  of(node: ZNode): T {
+    const kept = this.parsed.get(node);
+    if (kept !== undefined && kept.data === node.data) return kept.value;
+    const value = this.parse(node.data);
+    this.parsed.set(node, { data: node.data, value });
+    return value;
+  }
+}
+
+/**
+ * The simulation's broker ids in order: the keys of its brokers slice, without `for...in` over
+ * them, which costs more than a checker's whole work on a broker (integer keys are enumerated
+ * anew, as strings, at every loop). A simulation's brokers are fixed when it is created.
+ */
+class BrokerIds {
+  private brokers: Simulation['brokers'] | undefined;
+  private ids: readonly number[] = [];
+
+  of(sim: Simulation): readonly number[] {
+    if (this.brokers !== sim.brokers) {
+      this.brokers = sim.brokers;
+      this.ids = [...sim.brokers.keys()].sort((a, b) => a - b);
+    }
+    return this.ids;
+  }
+}
+
+/**
+ * Per broker, the version of its state (`world.version(BROKERS_SLICE, id)`) when a checker last
+ * read it. Most steps touch one broker at most: a checker whose verdict on a broker depends only on
+ * that broker's state, and on what it noted there before, skips the brokers no one touched since
+ * (the same state gives the same verdict and notes nothing new).
+ */
+class BrokersSeen {
+  private readonly brokerIds = new BrokerIds();
+  /** Per broker id, the version last seen. */
+  private readonly versions: number[] = [];
+  /** Reused by every call: this runs after every step, so it allocates nothing. */
+  private readonly changedIds: number[] = [];
+
+  /** The ids of the brokers whose state may have changed since the last call, in order. */
+  changed(sim: Simulation): readonly number[] {
+    const world = sim.kernel.world;
+    this.changedIds.length = 0;
+    for (const id of this.brokerIds.of(sim)) {
+      const version = world.version(BROKERS_SLICE, id);
+      if (this.versions[id] === version) continue;
+      this.versions[id] = version;
+      this.changedIds.push(id);
+    }
+    return this.changedIds;
+  }
+}
+
 export function oneLeaderPerEpoch(): InvariantChecker {
   /** Per partition, per leader epoch, the broker seen leading with it. */
   const leaders = new Map<string, Map<number, number>>();
+  const seen = new BrokersSeen();
   return {
     name: 'one-leader-per-epoch',
     reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
-      // `for...in` and nested maps: this runs after every step, so it allocates nothing.
-      for (const idText in brokers) {
-        const id = Number(idText);
+      // Nested maps: this runs after every step, so it allocates nothing.
+      for (const id of seen.changed(sim)) {
         const partitions = brokers[id]!.partitions;
         for (const key in partitions) {
           const replica = partitions[key]!;
@@ -85,6 +150,8 @@ export function oneLeaderPerEpoch(): InvariantChecker {
 export function leaderInIsrInReplicas(): InvariantChecker {
   /** ZooKeeper's zxid at the last check: without a write since, nothing can have changed. */
   let checkedZxid = -1;
+  const assignments = new ParsedZnodes(parseTopicAssignment);
+  const states = new ParsedZnodes(parsePartitionState);
   return {
     name: 'leader-in-isr-in-replicas',
     reads: ['zookeeper'],
@@ -95,13 +162,13 @@ export function leaderInIsrInReplicas(): InvariantChecker {
       const topics = lookup(zk, '/brokers/topics');
       if (topics === undefined) return undefined;
       for (const [topic, topicNode] of Object.entries(topics.children)) {
-        const assignment = parseTopicAssignment(topicNode.data);
+        const assignment = assignments.of(topicNode);
         const partitions = topicNode.children.partitions;
         if (partitions === undefined) continue;
         for (const [partition, partitionNode] of Object.entries(partitions.children)) {
           const stateNode = partitionNode.children.state;
           if (stateNode === undefined) continue;
-          const state = parsePartitionState(stateNode.data);
+          const state = states.of(stateNode);
           const replicas = assignment.get(Number(partition)) ?? [];
           if (state.leader !== -1 && !state.isr.includes(state.leader)) return `${topic}-${partition}: leader ${state.leader} is not in the ISR [${state.isr.join(',')}]`;
           const outside = state.isr.filter((r) => !replicas.includes(r));
@@ -114,12 +181,13 @@ export function leaderInIsrInReplicas(): InvariantChecker {
 }
 
 export function hwAtMostLeo(): InvariantChecker {
+  const seen = new BrokersSeen();
   return {
     name: 'hw-at-most-leo',
     reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
-      for (const id in brokers) {
+      for (const id of seen.changed(sim)) {
         const partitions = brokers[id]!.partitions;
         for (const key in partitions) {
           const replica = partitions[key]!;
@@ -134,24 +202,28 @@ export function hwAtMostLeo(): InvariantChecker {
 }
 
 export function leaderHwNeverDecreases(): InvariantChecker {
-  /** Per broker and partition: the epoch and broker incarnation it last led in, and its HW then. */
-  const last = new Map<string, { epoch: number; incarnation: number; highWatermark: number }>();
+  /**
+   * Per broker, per partition: the epoch and broker incarnation it last led in, and its HW then
+   * (nested maps: this runs after every step, so it allocates nothing).
+   */
+  const last = new Map<number, Map<string, { epoch: number; incarnation: number; highWatermark: number }>>();
+  const seen = new BrokersSeen();
   return {
     name: 'leader-hw-never-decreases',
     reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
-      for (const idText in brokers) {
-        const id = Number(idText);
+      for (const id of seen.changed(sim)) {
         const broker = brokers[id]!;
         const partitions = broker.partitions;
+        let led = last.get(id);
+        if (led === undefined) last.set(id, (led = new Map()));
         for (const key in partitions) {
           const replica = partitions[key]!;
           if (replica.leader !== id) continue;
-          const slot = id === 1 ? key : `${id}/${key}`;
-          const previous = last.get(slot);
+          const previous = led.get(key);
           if (previous === undefined) {
-            last.set(slot, { epoch: replica.leaderEpoch, incarnation: broker.incarnation, highWatermark: replica.highWatermark });
+            led.set(key, { epoch: replica.leaderEpoch, incarnation: broker.incarnation, highWatermark: replica.highWatermark });
           } else if (previous.epoch !== replica.leaderEpoch || previous.incarnation !== broker.incarnation) {
             previous.epoch = replica.leaderEpoch;
             previous.incarnation = broker.incarnation;
@@ -171,12 +243,13 @@ export function leaderHwNeverDecreases(): InvariantChecker {
 export function offsetsContiguous(): InvariantChecker {
   /** Batches already checked per store: stores only grow, so each batch is checked once. */
   const checked = new Map<number, number>();
+  const seen = new BrokersSeen();
   return {
     name: 'offsets-contiguous',
     reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
-      for (const id in brokers) {
+      for (const id of seen.changed(sim)) {
         const partitions = brokers[id]!.partitions;
         for (const key in partitions) {
           const ref = partitions[key]!.log;
@@ -199,17 +272,32 @@ export function offsetsContiguous(): InvariantChecker {
 }
 
 export function noAcknowledgedLoss(): InvariantChecker {
-  /** Acknowledged acks=-1 messages on safe topics, per partition. */
-  const acked = new Map<string, ProduceAcknowledgement[]>();
+  /** What the checker holds per partition with acknowledged acks=-1 messages on a safe topic. */
+  interface Watched {
+    readonly key: string;
+    readonly topic: string;
+    readonly partition: number;
+    /** The partition's acknowledgements, in order. */
+    readonly acks: ProduceAcknowledgement[];
+    /** The partition state znode as last read, and ZooKeeper's zxid then. */
+    zxid: number;
+    state: ReturnType<typeof parsePartitionState> | undefined;
+    /**
+     * The leader's log last checked (leader, epoch, store), its batch count then, and how many
+     * acknowledgements were found in it. A leader's log only grows while it leads in one epoch,
+     * so with the same mark and no fewer batches only the new acknowledgements need a look.
+     */
+    verified: { readonly leader: number; readonly epoch: number; readonly storeId: number; readonly batchCount: number; readonly acks: number } | undefined;
+    /**
+     * What the verdict last depended on: ZooKeeper's zxid, the named leader's state version
+     * (`world.version(BROKERS_SLICE, leader)`; -1 without a leader) and the acknowledgements
+     * then. With all three the same, the same verdict: the partition needs no look.
+     */
+    inputs: { zxid: number; leaderVersion: number; acks: number };
+  }
+  const watched = new Map<string, Watched>();
+  const states = new ParsedZnodes(parsePartitionState);
   let seenAcks = 0;
-  /**
-   * Per partition, the leader's log last checked (leader, epoch, store), its batch count then, and
-   * how many acknowledgements were found in it. A leader's log only grows while it leads in one
-   * epoch, so with the same mark and no fewer batches only the new acknowledgements need a look.
-   */
-  const verified = new Map<string, { readonly leader: number; readonly epoch: number; readonly storeId: number; readonly batchCount: number; readonly acks: number }>();
-  /** The partition state znode as last read, by partition, with ZooKeeper's zxid then. */
-  const states = new Map<string, { readonly zxid: number; readonly state: ReturnType<typeof parsePartitionState> | undefined }>();
   return {
     name: 'no-acknowledged-loss',
     reads: ['brokers', 'zookeeper', 'acknowledged'],
@@ -218,28 +306,38 @@ export function noAcknowledgedLoss(): InvariantChecker {
         const ack = sim.acknowledged[seenAcks]!;
         if (ack.requiredAcks !== -1 || !isSafe(sim, ack)) continue;
         const key = partitionKey(ack.topic, ack.partition);
-        if (!acked.has(key)) acked.set(key, []);
-        acked.get(key)!.push(ack);
+        let entry = watched.get(key);
+        if (entry === undefined) {
+          entry = { key, topic: ack.topic, partition: ack.partition, acks: [], zxid: -1, state: undefined, verified: undefined, inputs: { zxid: -1, leaderVersion: -1, acks: 0 } };
+          watched.set(key, entry);
+        }
+        entry.acks.push(ack);
       }
-      for (const [key, acks] of acked) {
-        const { topic, partition } = acks[0]!;
+      const zxid = sim.zookeeper.state.zxid;
+      const world = sim.kernel.world;
+      for (const entry of watched.values()) {
+        const { key, topic, partition, acks } = entry;
         // The current leader is the one ZooKeeper names, once it has taken over (it believes it
         // leads with that leader epoch). A zombie that still believes in an older epoch, or a
         // named leader that is down or not told yet, is no one's current leader: nothing to check.
-        const zxid = sim.zookeeper.state.zxid;
-        let parsed = states.get(key);
-        if (parsed === undefined || parsed.zxid !== zxid) {
+        if (entry.zxid !== zxid) {
           // Only a ZooKeeper write can change the partition's state znode.
           const stateNode = lookup(sim.zookeeper.state, partitionStatePath(topic, partition));
-          parsed = { zxid, state: stateNode === undefined ? undefined : parsePartitionState(stateNode.data) };
-          states.set(key, parsed);
+          entry.zxid = zxid;
+          entry.state = stateNode === undefined ? undefined : states.of(stateNode);
         }
-        const state = parsed.state;
+        const state = entry.state;
         if (state === undefined) continue;
-        const replica = state.leader < 0 ? undefined : sim.replica(state.leader, topic, partition);
+        const leaderVersion = state.leader < 0 ? -1 : world.version(BROKERS_SLICE, state.leader);
+        const inputs = entry.inputs;
+        if (inputs.zxid === zxid && inputs.leaderVersion === leaderVersion && inputs.acks === acks.length) continue;
+        inputs.zxid = zxid;
+        inputs.leaderVersion = leaderVersion;
+        inputs.acks = acks.length;
+        const replica = state.leader < 0 ? undefined : sim.brokerStates[state.leader]?.partitions[key];
         if (replica === undefined || replica.leader !== state.leader || replica.leaderEpoch !== state.leaderEpoch) continue;
         const leader = state.leader;
-        const last = verified.get(key);
+        const last = entry.verified;
         const same = last !== undefined && last.leader === leader && last.epoch === replica.leaderEpoch && last.storeId === replica.log.storeId && last.batchCount <= replica.log.batchCount;
         const from = same ? last.acks : 0;
         if (from === acks.length) continue;
@@ -254,7 +352,7 @@ export function noAcknowledgedLoss(): InvariantChecker {
             }
           }
         }
-        verified.set(key, { leader, epoch: replica.leaderEpoch, storeId: replica.log.storeId, batchCount: replica.log.batchCount, acks: acks.length });
+        entry.verified = { leader, epoch: replica.leaderEpoch, storeId: replica.log.storeId, batchCount: replica.log.batchCount, acks: acks.length };
       }
       return undefined;
     },
@@ -281,20 +379,21 @@ function batchAt(batches: readonly MessageBatch[], count: number, offset: number
 }
 
 export function stableGroupInOneGeneration(): InvariantChecker {
+  const brokerIds = new BrokerIds();
   return {
     name: 'stable-group-in-one-generation',
     reads: ['brokers'],
     check(sim) {
       const brokers = sim.brokerStates;
-      for (const idText in brokers) {
-        const groups = brokers[idText]!.groups;
+      for (const id of brokerIds.of(sim)) {
+        const groups = brokers[id]!.groups;
         if (groups === undefined) continue;
         for (const groupId in groups) {
           const group = groups[groupId]!;
           if (group.state !== 'Stable') continue;
           for (const member of group.members) {
             if (member.generationId !== group.generationId) {
-              return `group ${groupId} is Stable in generation ${group.generationId} on broker ${idText}, but its member ${member.memberId} is in generation ${member.generationId}`;
+              return `group ${groupId} is Stable in generation ${group.generationId} on broker ${id}, but its member ${member.memberId} is in generation ${member.generationId}`;
             }
           }
         }
@@ -307,6 +406,10 @@ export function stableGroupInOneGeneration(): InvariantChecker {
 export function defaultInvariants(): InvariantChecker[] {
   return [oneLeaderPerEpoch(), leaderInIsrInReplicas(), hwAtMostLeo(), leaderHwNeverDecreases(), offsetsContiguous(), noAcknowledgedLoss(), stableGroupInOneGeneration()];
 }
+
+const READ_BITS: Readonly<Record<CheckedState, number>> = { brokers: 1, zookeeper: 2, acknowledged: 4 };
+/** The bit of checkers without `reads`, set after every step. */
+const EVERY_STEP = 8;
 
 /**
  * Runs checkers after every step of a simulation. The first violation is recorded and, unless
@@ -324,6 +427,8 @@ export class InvariantMonitor {
     const stop = options.stopOnViolation ?? true;
     const broken = new Set<string>();
     const world = sim.kernel.world;
+    // What each checker reads, as bits: the test after every step allocates nothing.
+    const reads = this.checkers.map((checker) => (checker.reads === undefined ? EVERY_STEP : checker.reads.reduce((bits, what) => bits | READ_BITS[what], 0)));
     // Versions of what checkers read, as of the last step they ran (-1: never ran).
     let brokersSeen = -1;
     let zxidSeen = -1;
@@ -332,13 +437,14 @@ export class InvariantMonitor {
       const brokers = world.version(BROKERS_SLICE);
       const zxid = sim.zookeeper.state.zxid;
       const acks = sim.acknowledged.length;
-      const changed = { brokers: brokers !== brokersSeen, zookeeper: zxid !== zxidSeen, acknowledged: acks !== acksSeen };
+      const changed = EVERY_STEP | (brokers !== brokersSeen ? READ_BITS.brokers : 0) | (zxid !== zxidSeen ? READ_BITS.zookeeper : 0) | (acks !== acksSeen ? READ_BITS.acknowledged : 0);
       brokersSeen = brokers;
       zxidSeen = zxid;
       acksSeen = acks;
-      for (const checker of this.checkers) {
+      for (let i = 0; i < this.checkers.length; i++) {
+        if ((reads[i]! & changed) === 0) continue;
+        const checker = this.checkers[i]!;
         if (broken.has(checker.name)) continue;
-        if (checker.reads !== undefined && !checker.reads.some((what) => changed[what])) continue;
         const problem = checker.check(this.sim);
         if (problem === undefined) continue;
         broken.add(checker.name);

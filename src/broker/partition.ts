@@ -20,7 +20,7 @@ import { partitionStatePath } from '../protocol/zk-paths.ts';
 import { conditionalUpdatePersistentPath } from '../protocol/zk-utils.ts';
 import { encodePartitionState, parsePartitionState } from '../protocol/zk-data.ts';
 import { assert } from '../sim/assert.ts';
-import { brokerState, type BrokerContext } from './broker-context.ts';
+import { brokerState, peekBrokerState, type BrokerContext } from './broker-context.ts';
 import { Log } from './log/log.ts';
 import { partitionKey, type PartitionReplicaState } from './state.ts';
 
@@ -53,6 +53,14 @@ export class Partitions {
 
   get(key: string): PartitionReplicaState | undefined {
     return this.all()[key];
+  }
+
+  /**
+   * The partition for reading only (`peekBrokerState`): a fetch reads every partition it asks
+   * for at each of its checks, and changes nothing.
+   */
+  peek(key: string): Readonly<PartitionReplicaState> | undefined {
+    return peekBrokerState(this.ctx).partitions[key];
   }
 
   log(key: string): Log {

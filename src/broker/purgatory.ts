@@ -32,6 +32,16 @@ export class Purgatory {
   /** Completes at once if possible; otherwise parks until a check succeeds or `timeoutMs` passes. */
   watch(delayed: Delayed, timeoutMs: number): void {
     if (delayed.tryComplete()) return;
+    this.park(delayed, timeoutMs);
+  }
+
+  /**
+   * Parks until a check succeeds or `timeoutMs` passes, without trying first: for a caller that
+   * has just found, in the same event, that the request cannot complete yet. (Kafka checks again
+   * after watching because another thread may have appended in between; here nothing runs in
+   * between, and a fetch's check reads every partition again: the most frequent check there is.)
+   */
+  park(delayed: Delayed, timeoutMs: number): void {
     const entry: Entry = { delayed, timer: undefined, done: false };
     entry.timer = this.schedule(Math.max(0, timeoutMs), () => {
       if (entry.done) return;

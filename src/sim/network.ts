@@ -22,7 +22,7 @@
  *   loss, a pulled cable) they see nothing and their messages vanish.
  * Simplified: TCP's own give-up after ~15 minutes of failed retransmissions is not modelled.
  */
-import { KafkasimError, InvalidArgumentError, UnknownNameError } from './errors.ts';
+import { KafkasimError, InvalidArgumentError, UnknownNameError, withoutStack } from './errors.ts';
 import { Future } from './future.ts';
 import type { Kernel } from './kernel.ts';
 import type { Rng } from './rng.ts';
@@ -304,7 +304,7 @@ export class Network {
     const fromIncarnation = fromNode.incarnation;
     let client: Endpoint | undefined;
     let accepted: Connection | undefined;
-    const timer = this.kernel.schedule(timeoutMs, () => future.reject(new ConnectionError('timeout', from, to)), {
+    const timer = this.kernel.schedule(timeoutMs, () => future.reject(withoutStack(() => new ConnectionError('timeout', from, to))), {
       node: from,
       label: 'net.connect.timeout',
     });
@@ -331,7 +331,7 @@ export class Network {
         const toNode = this.kernel.node(to);
         const acceptor = this.listenerOf(to, port);
         if (acceptor === undefined) {
-          answer(() => future.reject(new ConnectionError('refused', from, to)));
+          answer(() => future.reject(withoutStack(() => new ConnectionError('refused', from, to))));
           return;
         }
         const connection = new Connection(this.nextConnectionId++, port);

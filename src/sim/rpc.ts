@@ -3,7 +3,7 @@
  * every request in flight when the connection ends. Messages the server pushes without a request
  * (ZooKeeper watch events) reach `onPush`, in order with the responses.
  */
-import { KafkasimError } from './errors.ts';
+import { KafkasimError, withoutStack } from './errors.ts';
 import type { Future, Outcome } from './future.ts';
 import type { Kernel, Timer } from './kernel.ts';
 import { ConnectionError, type CloseReason, type Endpoint } from './network.ts';
@@ -78,7 +78,7 @@ export class RpcClient<Req, Res> {
   call(body: Req, options: RequestOptions, done: (outcome: Outcome<Res>) => void): void {
     const settle = done as (outcome: Outcome<unknown>) => void;
     if (!this.endpoint.isOpen) {
-      settle({ ok: false, error: new ConnectionError('closed', this.endpoint.local, this.endpoint.remote) });
+      settle({ ok: false, error: withoutStack(() => new ConnectionError('closed', this.endpoint.local, this.endpoint.remote)) });
       return;
     }
     const id = this.nextId++;
@@ -89,7 +89,7 @@ export class RpcClient<Req, Res> {
       timer = this.kernel.schedule(
         timeoutMs,
         () => {
-          if (this.pending.delete(id)) settle({ ok: false, error: new RequestTimeoutError(this.endpoint.remote, timeoutMs, what) });
+          if (this.pending.delete(id)) settle({ ok: false, error: withoutStack(() => new RequestTimeoutError(this.endpoint.remote, timeoutMs, what)) });
         },
         { node: this.endpoint.local, label: 'rpc.timeout' },
       );
@@ -124,12 +124,14 @@ export class RpcClient<Req, Res> {
   }
 
   private closed(reason: CloseReason): void {
-    const error = new ConnectionError(reason, this.endpoint.local, this.endpoint.remote);
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const { done, timer } of pending) {
-      timer?.cancel();
-      done({ ok: false, error });
+    if (this.pending.size > 0) {
+      const error = withoutStack(() => new ConnectionError(reason, this.endpoint.local, this.endpoint.remote));
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      for (const { done, timer } of pending) {
+        timer?.cancel();
+        done({ ok: false, error });
+      }
     }
     const onClose = this.onClose;
     this.onClose = () => {};

@@ -21,10 +21,19 @@ setAutoFreeze(true);
 
 export type WorldState = Record<string, unknown>;
 
+interface SliceVersions {
+  /** Every touch of the slice. */
+  touches: number;
+  /** The touches that named no part (any part may have changed). */
+  whole: number;
+  /** Per part (a small integer: a broker id), the touches that named it. */
+  parts: number[];
+}
+
 export class World<S extends WorldState = WorldState> {
   readonly history: History<S> | undefined;
-  /** Per slice, how many times a component took it to change it (see `touch`). */
-  private readonly versions = new Map<string, number>();
+  /** Per slice, how many times components took it, or one of its parts, to change it (see `touch`). */
+  private readonly versions = new Map<string, SliceVersions>();
   private committed: S;
   private draft: Draft<S> | undefined;
   private inStep = false;
@@ -64,15 +73,27 @@ export class World<S extends WorldState = WorldState> {
   /**
    * A component is about to change `slice` (or may): observers that only read it (invariant
    * checkers) compare `version(slice)` between steps and skip the work when nothing could have
-   * changed. Components whose slice accessor calls this need no other bookkeeping.
+   * changed. Components whose slice accessor calls this need no other bookkeeping. With `part`
+   * (a broker's id in the brokers slice), only that part may change: observers that read the
+   * slice part by part compare `version(slice, part)` and skip the parts no one touched.
    */
-  touch(slice: string): void {
-    this.versions.set(slice, (this.versions.get(slice) ?? 0) + 1);
+  touch(slice: string, part?: number): void {
+    let versions = this.versions.get(slice);
+    if (versions === undefined) this.versions.set(slice, (versions = { touches: 0, whole: 0, parts: [] }));
+    versions.touches++;
+    if (part === undefined) versions.whole++;
+    else versions.parts[part] = (versions.parts[part] ?? 0) + 1;
   }
 
-  /** How many times `slice` was touched so far. */
-  version(slice: string): number {
-    return this.versions.get(slice) ?? 0;
+  /**
+   * How many times `slice` was touched so far; with `part`, how many times that part or the whole
+   * slice (a touch without a part: any part may have changed) was.
+   */
+  version(slice: string, part?: number): number {
+    const versions = this.versions.get(slice);
+    if (versions === undefined) return 0;
+    if (part === undefined) return versions.touches;
+    return versions.whole + (versions.parts[part] ?? 0);
   }
 
   beginStep(): void {

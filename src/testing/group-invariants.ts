@@ -6,13 +6,14 @@
  *   and a thread the member's subscription has (n < its stream count for that topic). An owner
  *   outliving its member would keep the partition from everyone.
  */
-import type { InvariantChecker } from '../broker/invariants.ts';
+import { ParsedZnodes, type InvariantChecker } from '../broker/invariants.ts';
 import { parseConsumerRegistration } from '../protocol/zk-data.ts';
 import { lookup } from '../zookeeper/znode-tree.ts';
 
 export function groupOwnersRegistered(): InvariantChecker {
   /** ZooKeeper's zxid at the last check: without a write since, nothing can have changed. */
   let checkedZxid = -1;
+  const registrations = new ParsedZnodes(parseConsumerRegistration);
   return {
     name: 'group-owners-registered',
     reads: ['zookeeper'],
@@ -33,7 +34,7 @@ export function groupOwnersRegistered(): InvariantChecker {
             const thread = Number(threadId.slice(dash + 1));
             const registration = ids[consumerId];
             if (registration === undefined) return `group ${group}: ${topic}-${partition} is owned by ${threadId}, whose consumer ${consumerId} is not registered`;
-            const streams = parseConsumerRegistration(registration.data).subscription[topic] ?? 0;
+            const streams = registrations.of(registration).subscription[topic] ?? 0;
             if (!(thread < streams)) return `group ${group}: ${topic}-${partition} is owned by ${threadId}, but ${consumerId} has ${streams} stream(s) of ${topic}`;
           }
         }

@@ -31,6 +31,7 @@ import {
   type Watcher,
   type ZooKeeperClient,
 } from '../protocol/zookeeper.ts';
+import { withoutStack } from '../sim/errors.ts';
 import type { Future, Outcome } from '../sim/future.ts';
 import type { Kernel, Timer } from '../sim/kernel.ts';
 import type { Network } from '../sim/network.ts';
@@ -346,7 +347,7 @@ export class SimZooKeeperClient implements ZooKeeperClient {
     this.lastSentMs = this.kernel.nowMs;
     rpc.call(operation.request, {}, (outcome) => {
       if (!outcome.ok) {
-        operation.done({ ok: false, error: new ZkError(ZkErrorCode.CONNECTIONLOSS, operation.path) });
+        operation.done({ ok: false, error: withoutStack(() => new ZkError(ZkErrorCode.CONNECTIONLOSS, operation.path)) });
         return;
       }
       const response = outcome.value;
@@ -355,13 +356,13 @@ export class SimZooKeeperClient implements ZooKeeperClient {
         operation.done(outcome);
         return;
       }
-      operation.done({ ok: false, error: new ZkError(response.err, operation.path) });
+      operation.done({ ok: false, error: withoutStack(() => new ZkError(response.err, operation.path)) });
       if (response.err === ZkErrorCode.SESSIONEXPIRED) this.expire();
     });
   }
 
   private failWaiting(code: number): void {
-    for (const operation of this.waiting.splice(0)) operation.done({ ok: false, error: new ZkError(code, operation.path) });
+    for (const operation of this.waiting.splice(0)) operation.done({ ok: false, error: withoutStack(() => new ZkError(code, operation.path)) });
   }
 
   private deliverWatch(notification: ZkWatchNotification): void {

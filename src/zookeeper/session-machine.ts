@@ -10,9 +10,9 @@
  * still live on the server. Only the server decides expiry: the client learns it when it gets
  * through again (ZooKeeper's `KeeperState.Expired`).
  */
-import { setup, transition } from 'xstate';
+import { setup } from 'xstate';
 import type { KeeperState } from '../protocol/zookeeper.ts';
-import { assert } from '../sim/assert.ts';
+import { FlatTransitions } from '../sim/flat-machine.ts';
 
 export type SessionEvent = { type: 'CONNECTED' } | { type: 'CONNECTION_LOST' } | { type: 'EXPIRED' } | { type: 'CLOSE' };
 
@@ -36,12 +36,9 @@ export const zooKeeperSessionMachine = setup({
   },
 });
 
+const sessionTransitions = new FlatTransitions<KeeperState, SessionEvent['type']>(zooKeeperSessionMachine);
+
 /** The state after `event`, or undefined if the table has no such transition from `from`. */
 export function nextSessionState(from: KeeperState, event: SessionEvent['type']): KeeperState | undefined {
-  const snapshot = zooKeeperSessionMachine.resolveState({ value: from, context: {} });
-  if (!snapshot.can({ type: event })) return undefined;
-  const [next] = transition(zooKeeperSessionMachine, snapshot, { type: event });
-  const value = next.value;
-  assert(typeof value === 'string', 'session states are flat');
-  return value as KeeperState;
+  return sessionTransitions.next(from, event);
 }

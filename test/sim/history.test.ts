@@ -233,6 +233,18 @@ describe('World used directly', () => {
     world.endStep(1);
     expect(world.history!.at(1)).toBe(world.history!.at(0));
   });
+
+  it('version(slice, part) counts the touches of that part and of the whole slice, version(slice) all of them', () => {
+    const world = new World({ history: false });
+    world.addSlice('brokers', {});
+    expect([world.version('brokers'), world.version('brokers', 1)]).toEqual([0, 0]);
+    world.touch('brokers', 1);
+    world.touch('brokers', 1);
+    world.touch('brokers', 2);
+    expect([world.version('brokers'), world.version('brokers', 1), world.version('brokers', 2), world.version('brokers', 3)]).toEqual([3, 2, 1, 0]);
+    world.touch('brokers'); // any part may have changed
+    expect([world.version('brokers'), world.version('brokers', 1), world.version('brokers', 2), world.version('brokers', 3)]).toEqual([4, 3, 2, 1]);
+  });
 });
 
 describe('AppendOnlyStore and StoreRegistry', () => {

@@ -4,8 +4,9 @@
  * `transition()`: a state change not in the table is refused (Kafka logs an IllegalStateException
  * and skips it), and the world stores only the state names.
  */
-import { setup, transition } from 'xstate';
+import { setup } from 'xstate';
 import { assert } from '../../sim/assert.ts';
+import { FlatTransitions } from '../../sim/flat-machine.ts';
 import type { PartitionStateName, ReplicaStateName } from '../state.ts';
 
 type PartitionEvent = { type: PartitionStateName };
@@ -43,19 +44,21 @@ export const replicaStateMachine = setup({ types: { events: {} as ReplicaEvent }
   },
 });
 
+const partitionTransitions = new FlatTransitions<PartitionStateName, PartitionStateName>(partitionStateMachine);
+const replicaTransitions = new FlatTransitions<ReplicaStateName, ReplicaStateName>(replicaStateMachine);
+
 /** True if the table allows `from` → `to`. */
 export function canMovePartition(from: PartitionStateName, to: PartitionStateName): boolean {
-  return can(partitionStateMachine, from, to);
+  return can(partitionTransitions, 'partition', from, to);
 }
 
 export function canMoveReplica(from: ReplicaStateName, to: ReplicaStateName): boolean {
-  return can(replicaStateMachine, from, to);
+  return can(replicaTransitions, 'replica', from, to);
 }
 
-function can<S extends string>(machine: typeof partitionStateMachine | typeof replicaStateMachine, from: S, to: S): boolean {
-  const snapshot = machine.resolveState({ value: from, context: {} });
-  if (!snapshot.can({ type: to } as never)) return false;
-  const [next] = transition(machine as typeof partitionStateMachine, snapshot as never, { type: to } as never);
-  assert(next.value === to, `the ${machine.id} table moves ${from} to ${to}`);
+function can<S extends string>(table: FlatTransitions<S, S>, id: string, from: S, to: S): boolean {
+  const next = table.next(from, to);
+  if (next === undefined) return false;
+  assert(next === to, `the ${id} table moves ${from} to ${to}`);
   return true;
 }

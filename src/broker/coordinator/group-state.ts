@@ -9,9 +9,10 @@
  *     └────────────┘    └───────────────────┴──────────────────┘
  *   and any state ──▶ Dead (the group is unloaded: its coordinator moved).
  */
-import { setup, transition } from 'xstate';
+import { setup } from 'xstate';
 import type { GroupStateName } from '../../protocol/api.ts';
 import { assert } from '../../sim/assert.ts';
+import { FlatTransitions } from '../../sim/flat-machine.ts';
 
 type GroupEvent = { type: GroupStateName };
 
@@ -27,11 +28,12 @@ export const groupStateMachine = setup({ types: { events: {} as GroupEvent } }).
   },
 });
 
+const groupTransitions = new FlatTransitions<GroupStateName, GroupStateName>(groupStateMachine);
+
 /** True if the table allows `from` → `to`. */
 export function canMoveGroup(from: GroupStateName, to: GroupStateName): boolean {
-  const snapshot = groupStateMachine.resolveState({ value: from, context: {} });
-  if (!snapshot.can({ type: to })) return false;
-  const [next] = transition(groupStateMachine, snapshot, { type: to });
-  assert(next.value === to, `the group table moves ${from} to ${to}`);
+  const next = groupTransitions.next(from, to);
+  if (next === undefined) return false;
+  assert(next === to, `the group table moves ${from} to ${to}`);
   return true;
 }

@@ -46,37 +46,35 @@ export const handleFetch: Handler<FetchRequest> = (api, request, channel) => {
     channel.respond({ api: 'Fetch', partitions: first.map((r) => r.data) });
     return;
   }
-  const leaders = request.partitions.map((p) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader);
-  replicaManager.fetchPurgatory.watch(
-    {
-      keys: request.partitions.map((p) => partitionKey(p.topic, p.partition)),
-      tryComplete: () => {
-        const changedLeadership = request.partitions.some(
-          (p, i) => replicaManager.partitions.get(partitionKey(p.topic, p.partition))?.leader !== leaders[i],
-        );
-        const reads = readAll();
-        const bytes = reads.reduce((sum, r) => sum + r.sizeBytes, 0);
-        if (!changedLeadership && bytes < request.minBytes) return false;
-        channel.respond({ api: 'Fetch', partitions: reads.map((r) => r.data) });
-        return true;
-      },
-      expire: () => channel.respond({ api: 'Fetch', partitions: readAll().map((r) => r.data) }),
+  const leaders = request.partitions.map((p) => replicaManager.partitions.peek(partitionKey(p.topic, p.partition))?.leader);
+  const delayed = {
+    keys: request.partitions.map((p) => partitionKey(p.topic, p.partition)),
+    tryComplete: () => {
+      const changedLeadership = request.partitions.some(
+        (p, i) => replicaManager.partitions.peek(partitionKey(p.topic, p.partition))?.leader !== leaders[i],
+      );
+      const reads = readAll();
+      const bytes = reads.reduce((sum, r) => sum + r.sizeBytes, 0);
+      if (!changedLeadership && bytes < request.minBytes) return false;
+      channel.respond({ api: 'Fetch', partitions: reads.map((r) => r.data) });
+      return true;
     },
-    request.maxWait,
-  );
+    expire: () => channel.respond({ api: 'Fetch', partitions: readAll().map((r) => r.data) }),
+  };
+  // A consumer's fetch parks on what `first` found: nothing ran since. A follower's recorded
+  // fetch may have completed parked produces, whose answers let the socket server handle the
+  // next requests of their connections (an append, say): its fetch is checked again.
+  if (fromFollower) replicaManager.fetchPurgatory.watch(delayed, request.maxWait);
+  else replicaManager.fetchPurgatory.park(delayed, request.maxWait);
 };
 
 function readPartition(api: ApiContext, replicaId: number, request: FetchPartitionRequest, emptyAboveHighWatermark: boolean): Read {
   const { topic, partition, fetchOffset, fetchSize } = request;
   const partitions = api.replicaManager.partitions;
   const key = partitionKey(topic, partition);
-  const failed = (errorCode: number): Read => ({
-    data: { topic, partition, errorCode, highWatermark: -1, logStartOffset: -1, batches: [], partialMessage: false },
-    sizeBytes: 0,
-  });
-  const state = partitions.get(key);
-  if (state === undefined) return failed(ErrorCode.UnknownTopicOrPartition);
-  if (replicaId !== DEBUGGING_CONSUMER_ID && state.leader !== api.ctx.brokerId) return failed(ErrorCode.NotLeaderForPartition);
+  const state = partitions.peek(key);
+  if (state === undefined) return failedRead(topic, partition, ErrorCode.UnknownTopicOrPartition);
+  if (replicaId !== DEBUGGING_CONSUMER_ID && state.leader !== api.ctx.brokerId) return failedRead(topic, partition, ErrorCode.NotLeaderForPartition);
   const maxOffset = replicaId >= 0 ? undefined : state.highWatermark;
   const log = partitions.log(key);
   // Client input never throws inside the broker; it gets Kafka's codes, in the order of `Log.read`
@@ -84,8 +82,8 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
   // OffsetOutOfRange (1) (below 0 `Log.read` finds no segment: how a consumer with no committed
   // offset, -1, learns to reset); a negative size an IllegalArgumentException, Unknown (-1).
   if (fetchOffset !== log.logEndOffset) {
-    if (!Number.isSafeInteger(fetchOffset) || fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) return failed(ErrorCode.OffsetOutOfRange);
-    if (!Number.isSafeInteger(fetchSize) || fetchSize < 0) return failed(ErrorCode.Unknown);
+    if (!Number.isSafeInteger(fetchOffset) || fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) return failedRead(topic, partition, ErrorCode.OffsetOutOfRange);
+    if (!Number.isSafeInteger(fetchSize) || fetchSize < 0) return failedRead(topic, partition, ErrorCode.Unknown);
   }
   // Kafka 0.9+ `LogSegment.read` answers a consumer between HW and LEO with nothing, no error.
   if (emptyAboveHighWatermark && maxOffset !== undefined && fetchOffset > maxOffset) {
@@ -93,7 +91,7 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
     return { data, sizeBytes: 0 };
   }
   const read = log.read(fetchOffset, Math.max(0, fetchSize), maxOffset);
-  if (!read.ok) return failed(read.errorCode);
+  if (!read.ok) return failedRead(topic, partition, read.errorCode);
   return {
     data: {
       topic,
@@ -108,4 +106,9 @@ function readPartition(api: ApiContext, replicaId: number, request: FetchPartiti
     // `FileMessageSet.read` sizes the slice, partial message included), so it counts towards minBytes.
     sizeBytes: read.partialMessage ? fetchSize : read.sizeBytes,
   };
+}
+
+/** An error answer for one partition (a function of its own: reads run at every fetch check). */
+function failedRead(topic: string, partition: number, errorCode: number): Read {
+  return { data: { topic, partition, errorCode, highWatermark: -1, logStartOffset: -1, batches: [], partialMessage: false }, sizeBytes: 0 };
 }

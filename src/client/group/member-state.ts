@@ -11,8 +11,9 @@
  *      └────────────────────────────┘           Stable: owns its assignment, heartbeats.
  *   and any state ──▶ Left (shutdown: LeaveGroup sent; final).
  */
-import { setup, transition } from 'xstate';
+import { setup } from 'xstate';
 import { assert } from '../../sim/assert.ts';
+import { FlatTransitions } from '../../sim/flat-machine.ts';
 
 export type MemberStateName = 'Unjoined' | 'Rebalancing' | 'Stable' | 'Left';
 
@@ -30,9 +31,10 @@ export const memberStateMachine = setup({ types: { events: {} as MemberEvent } }
 });
 
 /** The state after `from` → `to`; asserts the table allows it. */
+const memberTransitions = new FlatTransitions<MemberStateName, MemberStateName>(memberStateMachine);
+
 export function moveMember(from: MemberStateName, to: MemberStateName): MemberStateName {
-  const snapshot = memberStateMachine.resolveState({ value: from, context: {} });
-  assert(snapshot.can({ type: to }), `the member table has no move from ${from} to ${to}`);
-  const [next] = transition(memberStateMachine, snapshot, { type: to });
-  return next.value as MemberStateName;
+  const next = memberTransitions.next(from, to);
+  assert(next !== undefined, `the member table has no move from ${from} to ${to}`);
+  return next;
 }
