@@ -6,10 +6,11 @@
  * port. Open connections follow their simulated connection (`session.ts`): a crash resets them,
  * a clean shutdown closes them.
  *
- * Memory per connection is bounded: at most one frame being assembled (never above
- * `maxFrameBytes`, Kafka's `socket.request.max.bytes`); reading stops (TCP pushes back on the
- * client) while the requests received and not yet answered exceed `maxBacklogBytes`, or while
- * responses the client has not read exceed it; a frame size above the limit closes that
+ * Memory per connection is bounded: a 64 KiB staging buffer and at most one frame being
+ * assembled, whose buffer is allocated when its size arrives, as Kafka's `NetworkReceive` does
+ * (never above `maxFrameBytes`, Kafka's `socket.request.max.bytes`); reading stops (TCP pushes
+ * back on the client) while the requests received and not yet answered exceed `maxBacklogBytes`,
+ * or while responses the client has not read exceed it; a frame size above the limit closes that
  * connection only. Nothing here touches the simulation: arrivals are queued for `between`.
  */
 import { createServer, Socket, type Server, type SocketConstructorOpts } from 'node:net';
