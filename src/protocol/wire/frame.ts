@@ -54,9 +54,7 @@ export class FrameReader {
   next(): Uint8Array | null {
     if (this.bufferedBytes < 4) return null;
     const size = this.peekSize();
-    if (size < 0 || size > this.maxFrameBytes) {
-      throw new WireDecodeError('frame size', 0, `${size} is not in [0, ${this.maxFrameBytes}]`);
-    }
+    checkFrameSize(size, this.maxFrameBytes);
     if (this.bufferedBytes < 4 + size) return null;
     this.skip(4);
     return this.take(size);
@@ -65,7 +63,7 @@ export class FrameReader {
   private peekSize(): number {
     const head = this.chunks[0]!;
     const at = this.headOffset;
-    if (head.length - at >= 4) return ((head[at]! << 24) | (head[at + 1]! << 16) | (head[at + 2]! << 8) | head[at + 3]!) | 0;
+    if (head.length - at >= 4) return sizeAt(head, at);
     let size = 0;
     let chunk = 0;
     let offset = at;
@@ -123,6 +121,16 @@ export class FrameReader {
   }
 }
 
+/** The int32 size prefix at `at` (big-endian). */
+function sizeAt(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) | 0;
+}
+
+/** A negative size, or one above the maximum, cannot be framed: Kafka's `InvalidReceiveException`. */
+function checkFrameSize(size: number, maxFrameBytes: number): void {
+  if (size < 0 || size > maxFrameBytes) throw new WireDecodeError('frame size', 0, `${size} is not in [0, ${maxFrameBytes}]`);
+}
+
 /** Frames completed by a read, in order. */
 export type FrameSink = (frame: Uint8Array) => void;
 
@@ -175,8 +183,8 @@ export class FrameAssembler {
     const staging = this.staging;
     let at = 0;
     while (this.held - at >= 4) {
-      const size = ((staging[at]! << 24) | (staging[at + 1]! << 16) | (staging[at + 2]! << 8) | staging[at + 3]!) | 0;
-      if (size < 0 || size > this.maxFrameBytes) throw new WireDecodeError('frame size', 0, `${size} is not in [0, ${this.maxFrameBytes}]`);
+      const size = sizeAt(staging, at);
+      checkFrameSize(size, this.maxFrameBytes);
       const arrived = this.held - at - 4;
       if (arrived >= size) {
         sink(Buffer.from(staging.subarray(at + 4, at + 4 + size)));
